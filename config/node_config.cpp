@@ -1,1 +1,80 @@
-// placeholder; being written
+// node_config.cpp — maps the validated settings tree onto node_config's typed fields.
+// Threading: pure functions.
+#include "config/node_config.hpp"
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_loader.hpp"
+#include "protocol/errors.hpp"
+
+namespace cartmate::config {
+namespace {
+
+using json = nlohmann::json;
+
+std::chrono::milliseconds millis(const json& section, const char* key) {
+  return std::chrono::milliseconds{section.at(key).get<int64_t>()};
+}
+
+caf::expected<node_config> map_settings(const json& tree) {
+  node_config cfg;
+  const auto& node = tree.at("node");
+  cfg.name = node.at("name").get<std::string>();
+  for (const auto& name : node.at("agents")) {
+    auto kind = protocol::agent_kind_from_string(name.get<std::string>());
+    if (!kind)  // the schema's enum and agent_kind disagree: a build defect, not a user error
+      return protocol::make_error(protocol::errc::invalid_argument,
+                                  "configuration key 'node.agents' names \"" + name.get<std::string>()
+                                      + "\", which is not an agent kind of this build");
+    cfg.agents.push_back(*kind);
+  }
+  const auto& log = tree.at("log");
+  cfg.log = {log.at("level").get<std::string>(), log.at("format").get<std::string>(),
+             log.at("file").get<std::string>()};
+  const auto& scheduler = tree.at("scheduler");
+  cfg.scheduler = {scheduler.at("threads").get<int>(), scheduler.at("policy").get<std::string>()};
+  const auto& supervisor = tree.at("supervisor");
+  cfg.supervisor = {supervisor.at("max_restarts").get<int>(), millis(supervisor, "restart_window_ms"),
+                    millis(supervisor, "restart_delay_ms")};
+  const auto& r = tree.at("resilience");
+  cfg.resilience = {millis(r, "turn_deadline_ms"),
+                    millis(r, "attempt_timeout_ms"),
+                    r.at("max_attempts").get<int>(),
+                    millis(r, "backoff_initial_ms"),
+                    millis(r, "backoff_max_ms"),
+                    r.at("backoff_multiplier").get<double>(),
+                    r.at("jitter").get<double>(),
+                    r.at("breaker_failure_threshold").get<int>(),
+                    millis(r, "breaker_reset_ms")};
+  const auto& catalog = tree.at("catalog");
+  cfg.catalog = {catalog.at("path").get<std::string>(), catalog.at("currency").get<std::string>()};
+  cfg.index = {tree.at("index").at("embedding_dim").get<int>()};
+  cfg.settings = std::make_shared<const json>(tree);
+  return cfg;
+}
+
+}  // namespace
+
+caf::expected<node_config> make_node_config(const nlohmann::json& settings) {
+  auto tree = validate_settings(settings, {});
+  if (!tree)
+    return std::move(tree.error());
+  try {
+    return map_settings(*tree);
+  } catch (const json::exception& e) {  // only if schema.json and this mapping drift apart
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                std::string{"configuration does not match node_config: "} + e.what());
+  }
+}
+
+caf::expected<node_config> load_node_config(std::string_view file_path,
+                                             const std::vector<std::string>& overrides) {
+  auto tree = load_settings(file_path, overrides);
+  if (!tree)
+    return std::move(tree.error());
+  return make_node_config(*tree);
+}
+
+}  // namespace cartmate::config

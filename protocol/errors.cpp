@@ -21,6 +21,8 @@ std::optional<errc> errc_of(const caf::error& err) {
 }
 
 bool is_degradation(const caf::error& err) {
+  if (!err)
+    return false;  // CAF 0.17 dereferences null when asked the category of an empty error
   if (auto code = errc_of(err)) {
     switch (*code) {
       case errc::timeout:

@@ -1,0 +1,80 @@
+// node_config.hpp — the validated settings as plain typed structs, one per schema section, for
+// the runtime to read at start-up. Threading: plain values; copy freely, no shared mutable state.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include "protocol/agent_kind.hpp"
+
+namespace cartmate::config {
+
+struct log_settings {
+  std::string level;   // trace|debug|info|warn|error|off
+  std::string format;  // text|json
+  std::string file;    // empty: stderr
+};
+
+struct scheduler_settings {
+  int threads = 0;  // 0: CAF's default
+  std::string policy;  // stealing|sharing
+};
+
+struct supervisor_settings {
+  int max_restarts = 0;
+  std::chrono::milliseconds restart_window{0};
+  std::chrono::milliseconds restart_delay{0};
+};
+
+struct resilience_settings {
+  std::chrono::milliseconds turn_deadline{0};
+  std::chrono::milliseconds attempt_timeout{0};
+  int max_attempts = 0;
+  std::chrono::milliseconds backoff_initial{0};
+  std::chrono::milliseconds backoff_max{0};
+  double backoff_multiplier = 0;
+  double jitter = 0;
+  int breaker_failure_threshold = 0;
+  std::chrono::milliseconds breaker_reset{0};
+};
+
+struct catalog_settings {
+  std::string path;
+  std::string currency;
+};
+
+struct index_settings {
+  int embedding_dim = 0;
+};
+
+struct node_config {
+  std::string name;
+  std::vector<protocol::agent_kind> agents;
+  log_settings log;
+  scheduler_settings scheduler;
+  supervisor_settings supervisor;
+  resilience_settings resilience;
+  catalog_settings catalog;
+  index_settings index;
+  /// The full validated tree, for sections not mirrored above. Shared and immutable, so
+  /// copying a node_config stays cheap and this header needs only json_fwd; never null in a
+  /// node_config made by make_node_config.
+  std::shared_ptr<const nlohmann::json> settings;
+};
+
+/// Maps a settings tree (normally load_settings' result) onto node_config. The tree is
+/// validated again, so a hand-built or partial tree gets defaults and the same errors
+/// (protocol::errc::invalid_argument) as a file would.
+[[nodiscard]] caf::expected<node_config> make_node_config(const nlohmann::json& settings);
+
+/// load_settings followed by make_node_config: what a node's start-up calls.
+[[nodiscard]] caf::expected<node_config> load_node_config(std::string_view file_path,
+                                                          const std::vector<std::string>& overrides);
+
+}  // namespace cartmate::config

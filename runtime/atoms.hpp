@@ -1,0 +1,17 @@
+// atoms.hpp — CAF atoms for the runtime's own control messages (supervision, timers, status).
+// Agent requests do not use atoms: their payload structs are distinct types.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace cartmate::runtime {
+
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using sleep_atom = caf::atom_constant<caf::atom("sleep")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+
+}  // namespace cartmate::runtime

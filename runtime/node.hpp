@@ -1,0 +1,71 @@
+// node.hpp — one CartMate process: its CAF actor system, agent directory, metrics, breakers,
+// timer and the supervisor of its agents, built from a validated node_config.
+// Threading: construct, start and stop from the main thread; the accessors are safe to use
+// from actors while the node runs. Never keep a node in a static (CAF's actor_system must be
+// destroyed before exit handlers run).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/error.hpp>
+
+#include "config/node_config.hpp"
+#include "runtime/agent_directory.hpp"
+#include "runtime/circuit_breaker.hpp"
+#include "runtime/metrics_registry.hpp"
+#include "runtime/resilience_context.hpp"
+#include "runtime/supervisor.hpp"
+
+namespace cartmate::runtime {
+
+/// CAF settings derived from the node configuration, with every protocol type registered.
+class node_caf_config : public caf::actor_system_config {
+ public:
+  explicit node_caf_config(const config::node_config& cfg);
+};
+
+class node {
+ public:
+  explicit node(config::node_config cfg);
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  /// Verifies that every protocol type is registered, then starts the supervisor with
+  /// `agents` (only the kinds the configuration lists). Nothing runs when it fails.
+  caf::error start(std::vector<child_spec> agents);
+
+  /// Stops agents in reverse start order and waits for them (bounded). Idempotent.
+  void stop();
+
+  caf::actor_system& system() { return system_; }
+  const config::node_config& config() const { return cfg_; }
+  agent_directory& directory() { return directory_; }
+  metrics_registry& metrics() { return metrics_; }
+  breaker_registry& breakers() { return breakers_; }
+  const resilience_context& resilience() const { return *resilience_; }
+  const caf::actor& supervisor() const { return supervisor_; }
+
+ private:
+  config::node_config cfg_;
+  metrics_registry metrics_;
+  agent_directory directory_;
+  breaker_registry breakers_;
+  node_caf_config caf_cfg_;
+  caf::actor_system system_;   // after caf_cfg_: constructed from it
+  std::unique_ptr<resilience_context> resilience_;
+  caf::actor timer_;
+  caf::actor escalation_listener_;
+  caf::actor supervisor_;
+};
+
+/// Call policy and restart policy as configured.
+call_policy make_call_policy(const config::resilience_settings& settings);
+restart_policy make_restart_policy(const config::supervisor_settings& settings);
+
+}  // namespace cartmate::runtime
