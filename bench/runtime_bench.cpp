@@ -3,6 +3,7 @@
 // counters, deadline, monitor). Each iteration is a batch of sequential round trips.
 #include <future>
 #include <memory>
+#include <thread>
 
 #include <benchmark/benchmark.h>
 #include <caf/actor_system.hpp>
@@ -34,6 +35,8 @@ struct bench_config : caf::actor_system_config {
   bench_config() {
     protocol::register_protocol_types(*this);
     set("logger.console", caf::atom("none"));
+    // One worker per core, as a node configured with scheduler.threads = cores runs.
+    set("scheduler.max-threads", static_cast<size_t>(std::thread::hardware_concurrency()));
   }
 };
 

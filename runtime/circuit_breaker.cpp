@@ -19,8 +19,10 @@ circuit_breaker::circuit_breaker(breaker_settings settings, transition_listener 
 }
 
 bool circuit_breaker::try_acquire(time_point now) {
+  if (state_.load(std::memory_order_acquire) == breaker_state::closed)
+    return true;
   std::lock_guard<std::mutex> guard{mutex_};
-  switch (state_) {
+  switch (state_.load()) {
     case breaker_state::closed:
       return true;
     case breaker_state::open:
@@ -39,6 +41,9 @@ bool circuit_breaker::try_acquire(time_point now) {
 }
 
 void circuit_breaker::record_success() {
+  if (state_.load(std::memory_order_acquire) == breaker_state::closed
+      && consecutive_failures_.load(std::memory_order_relaxed) == 0)
+    return;
   std::lock_guard<std::mutex> guard{mutex_};
   consecutive_failures_ = 0;
   trial_in_flight_ = false;
@@ -63,13 +68,12 @@ void circuit_breaker::record_failure(time_point now) {
 }
 
 breaker_state circuit_breaker::state() const {
-  std::lock_guard<std::mutex> guard{mutex_};
-  return state_;
+  return state_.load(std::memory_order_acquire);
 }
 
 void circuit_breaker::transition(breaker_state to) {
-  auto from = state_;
-  state_ = to;
+  auto from = state_.load();
+  state_.store(to, std::memory_order_release);
   if (listener_)
     listener_(from, to);
 }

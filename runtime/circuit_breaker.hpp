@@ -2,6 +2,7 @@
 // that hands out one breaker per target name. Thread-safe: many actors share one breaker.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -46,8 +47,10 @@ class circuit_breaker {
   const breaker_settings settings_;
   const transition_listener listener_;
   mutable std::mutex mutex_;
-  breaker_state state_ = breaker_state::closed;
-  int consecutive_failures_ = 0;
+  // Readable without the mutex so the common case (closed, no failures) takes no lock;
+  // every change happens under the mutex.
+  std::atomic<breaker_state> state_{breaker_state::closed};
+  std::atomic<int> consecutive_failures_{0};
   time_point opened_at_{};
   bool trial_in_flight_ = false;
 };

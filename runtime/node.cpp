@@ -116,8 +116,14 @@ caf::error node::start(std::vector<child_spec> agents) {
   if (!sup)
     return std::move(sup.error());
   supervisor_ = std::move(*sup);
-  spdlog::info("node {} started with {} agent kind(s)", cfg_.name, directory_.status().size());
-  return caf::none;
+  // Wait for the supervisor to have started every agent, so start() returning means the
+  // directory is populated. A fresh scoped_actor per call: long-lived ones leak in 0.17.
+  caf::error result;
+  caf::scoped_actor self{system_};
+  self->request(supervisor_, std::chrono::seconds(30), status_atom::value)
+    .receive([&](uint32_t live) { spdlog::info("node {} started {} agent(s)", cfg_.name, live); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
 }
 
 void node::stop() {

@@ -27,18 +27,20 @@ int64_t wall_clock_ms() {
 }
 
 void resilient_caller::on_down(caf::down_msg& msg) {
-  auto i = in_flight_.find(msg.source);
   monitored_.erase(msg.source);
-  if (i == in_flight_.end()) {
-    if (other_down_)
-      other_down_(msg);
-    return;
+  // Failing an attempt may start a retry that tracks new entries: take ours out first.
+  std::vector<in_flight_entry> failed;
+  for (size_t i = 0; i < in_flight_.size();) {
+    if (in_flight_[i].target == msg.source) {
+      failed.push_back(std::move(in_flight_[i]));
+      in_flight_[i] = std::move(in_flight_.back());
+      in_flight_.pop_back();
+    } else {
+      ++i;
+    }
   }
-  // Failing an attempt may start a retry that tracks new entries: take the list out first.
-  auto calls = std::move(i->second);
-  in_flight_.erase(i);
-  for (auto& [token, c] : calls)
-    c->target_down(token);
+  for (auto& entry : failed)
+    entry.call->target_down(entry.token);
   if (other_down_)
     other_down_(msg);
 }

@@ -78,17 +78,27 @@ class resilient_caller {
   template <class Request, class Self>
   struct call;
 
+  // In-flight attempts are few per actor and deaths are rare: a flat vector beats a map of
+  // maps on the hot path (one push and one swap-erase per attempt, no allocation).
+  struct in_flight_entry {
+    caf::actor_addr target;
+    uint64_t token;
+    std::shared_ptr<call_base> call;
+  };
+
   void track(const caf::actor_addr& target, uint64_t token, std::shared_ptr<call_base> c) {
-    in_flight_[target].emplace(token, std::move(c));
+    in_flight_.push_back(in_flight_entry{target, token, std::move(c)});
   }
 
-  void untrack(const caf::actor_addr& target, uint64_t token) {
-    auto i = in_flight_.find(target);
-    if (i == in_flight_.end())
-      return;
-    i->second.erase(token);
-    if (i->second.empty())
-      in_flight_.erase(i);
+  void untrack(uint64_t token) {
+    for (size_t i = 0; i < in_flight_.size(); ++i) {
+      if (in_flight_[i].token == token) {
+        if (i + 1 != in_flight_.size())
+          in_flight_[i] = std::move(in_flight_.back());
+        in_flight_.pop_back();
+        return;
+      }
+    }
   }
 
   template <class Self>
@@ -100,7 +110,7 @@ class resilient_caller {
   const resilience_context* ctx_;
   uint64_t next_token_ = 1;
   std::set<caf::actor_addr> monitored_;
-  std::map<caf::actor_addr, std::map<uint64_t, std::shared_ptr<call_base>>> in_flight_;
+  std::vector<in_flight_entry> in_flight_;
   std::function<void(caf::down_msg&)> other_down_;
 };
 
@@ -161,7 +171,7 @@ struct resilient_caller::call : resilient_caller::call_base,
   bool current(uint64_t t) const { return !finished && t == token && t != 0; }
 
   void settle_attempt() {
-    owner->untrack(target, token);
+    owner->untrack(token);
     token = 0;
   }
 

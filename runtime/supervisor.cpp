@@ -177,6 +177,13 @@ caf::behavior supervisor_behavior(supervisor_actor* self, std::vector<child_spec
         return;
       start_child(self, i);
     },
+    [self](status_atom) {
+      // Answered after initialisation, i.e. after every child has been started once.
+      uint32_t live = 0;
+      for (const auto& child : self->state.children)
+        live += child.handle ? 1 : 0;
+      return live;
+    },
     [self](shutdown_atom) {
       auto& st = self->state;
       auto rp = self->make_response_promise();

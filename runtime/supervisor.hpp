@@ -45,8 +45,9 @@ struct supervisor_deps {
 /// when a dependency is not among the specs or when dependencies form a cycle.
 caf::expected<std::vector<child_spec>> dependency_order(std::vector<child_spec> specs);
 
-/// Spawns a supervisor that immediately starts every child in dependency order and registers
-/// it in the directory. It answers (shutdown_atom) with ok_atom once all children have
+/// Spawns a supervisor that starts every child in dependency order as it initialises and
+/// registers each in the directory. It answers (status_atom) with the number of live children
+/// (so a reply means start-up is done), and (shutdown_atom) with ok_atom once all children have
 /// stopped, last started first, and then quits.
 caf::expected<caf::actor> spawn_supervisor(caf::actor_system& sys, std::vector<child_spec> specs,
                                            restart_policy policy, supervisor_deps deps);
