@@ -1,0 +1,1070 @@
+// conversation.cpp — the conversation actor: turn queue, plan execution step by step through the
+// resilient caller, context updates, honest degraded answers and the event stream.
+// Threading: every function here runs inside the conversation actor's handlers.
+#include "actors/orchestrator/conversation.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/orchestrator/conversation_context.hpp"
+#include "actors/orchestrator/replies.hpp"
+#include "actors/orchestrator/text_sanitiser.hpp"
+#include "protocol/alert_messages.hpp"
+#include "protocol/cart_messages.hpp"
+#include "protocol/discovery_messages.hpp"
+#include "protocol/errors.hpp"
+#include "protocol/orchestrator_messages.hpp"
+#include "protocol/price_messages.hpp"
+#include "protocol/style_messages.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/resilient_caller.hpp"
+
+namespace cartmate::orchestrator {
+
+namespace {
+
+using protocol::agent_kind;
+using nlu::intent;
+
+/// One step of a turn's plan: what the language understanding said, plus what the turn input
+/// fixed directly (an image to search by, a product id to like).
+struct plan_step {
+  intent act = intent::unknown;
+  nlu::slot_values slots;
+  bool from_image = false;
+  std::string product_id;   // like/dislike of an explicit product id
+};
+
+struct pending_turn {
+  protocol::user_turn turn;
+  caf::typed_response_promise<protocol::turn_summary> promise;
+  caf::strong_actor_ptr requester;
+};
+
+struct active_turn {
+  pending_turn source;
+  protocol::envelope env;
+  std::vector<plan_step> steps;
+  size_t next = 0;
+  protocol::turn_summary summary;
+  std::vector<std::string> lines;   // reply paragraphs, in order
+  caf::actor_clock::time_point started;
+  int calls_in_flight = 0;
+  int write_seq = 0;
+  bool abort_rest = false;
+};
+
+struct conversation_state {
+  conversation_deps deps;
+  std::unique_ptr<runtime::resilient_caller> caller;
+  conversation_context ctx;
+  std::string currency = "INR";           // of the catalog, learnt from the products seen
+  uint64_t pending_checkout_turn = 0;     // the turn that asked for confirmation
+  std::deque<pending_turn> queue;
+  std::optional<active_turn> turn;
+  uint64_t next_turn_id = 1;
+  bool stopping = false;
+  // Calls being dispatched on the stack: an answer that arrives synchronously (unavailable
+  // agent, open breaker) must not advance the plan under the feet of the code dispatching it.
+  int dispatch_depth = 0;
+  static inline const char* name = "conversation";
+};
+
+using conv_actor = caf::stateful_actor<conversation_state>;
+
+void run_next(conv_actor* self);
+void start_next_turn(conv_actor* self);
+
+// -- small helpers ------------------------------------------------------------------------------
+
+std::string error_detail(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.match_elements<std::string>())
+    return ctx.get_as<std::string>(0);
+  return {};
+}
+
+const char* action_of(intent act) {
+  switch (act) {
+    case intent::search: return "search";
+    case intent::refine: return "refine search";
+    case intent::show_more: return "more results";
+    case intent::describe: return "product details";
+    case intent::add_to_cart: return "add to cart";
+    case intent::remove_from_cart: return "remove from cart";
+    case intent::change_quantity: return "change quantity";
+    case intent::view_cart: return "view cart";
+    case intent::checkout: return "prepare checkout";
+    case intent::confirm: return "place order";
+    case intent::cancel: return "cancel checkout";
+    case intent::compare_prices: return "compare prices";
+    case intent::set_alert: return "create alert";
+    case intent::list_alerts: return "list alerts";
+    case intent::delete_alert: return "delete alert";
+    case intent::like: return "record like";
+    case intent::dislike: return "record dislike";
+    case intent::remember_preference: return "remember preference";
+    case intent::show_profile: return "show profile";
+    case intent::forget_preferences: return "forget preferences";
+    case intent::recommend: return "recommend";
+    case intent::list_orders: return "order history";
+    case intent::greet: return "greet";
+    case intent::help: return "help";
+    case intent::unknown: break;
+  }
+  return "answer";
+}
+
+active_turn* turn_of(conv_actor* self) {
+  return &*self->state.turn;
+}
+
+void say(conv_actor* self, std::string line) {
+  if (!line.empty())
+    turn_of(self)->lines.push_back(std::move(line));
+}
+
+template <class Event>
+void emit(conv_actor* self, Event ev) {
+  auto& requester = turn_of(self)->source.requester;
+  if (requester)
+    self->send(caf::actor_cast<caf::actor>(requester), std::move(ev));
+}
+
+void note_agent(active_turn& t, agent_kind kind) {
+  std::string name{protocol::to_string(kind)};
+  if (std::find(t.summary.agents.begin(), t.summary.agents.end(), name) == t.summary.agents.end())
+    t.summary.agents.push_back(std::move(name));
+}
+
+void learn_currency(conv_actor* self, const std::vector<protocol::product>& products) {
+  for (const auto& p : products)
+    if (!p.price.currency.empty()) {
+      self->state.currency = p.price.currency;
+      return;
+    }
+}
+
+// A problem that ends the plan: later steps may depend on what this one should have done.
+void stop_plan(conv_actor* self, std::string line) {
+  auto& t = *turn_of(self);
+  say(self, std::move(line));
+  if (t.next < t.steps.size())
+    say(self, "I stopped there, so the rest of your request wasn't done.");
+  t.abort_rest = true;
+}
+
+void mark_degraded(conv_actor* self, agent_kind kind, const caf::error& err) {
+  auto& t = *turn_of(self);
+  t.summary.degraded = true;
+  auto code = protocol::errc_of(err);
+  std::string reason = std::string{protocol::to_string(kind)} + ": "
+                       + (code ? std::string{protocol::to_string(*code)} : caf::to_string(err));
+  if (std::find(t.summary.degraded_reasons.begin(), t.summary.degraded_reasons.end(), reason)
+      == t.summary.degraded_reasons.end())
+    t.summary.degraded_reasons.push_back(reason);
+  spdlog::warn("turn {} degraded: {} ({})", t.summary.turn_id, reason, protocol::describe(err));
+  emit(self, protocol::error_event{t.summary.turn_id,
+                                   code ? std::string{protocol::to_string(*code)} : "unavailable",
+                                   unavailable_text(kind)});
+}
+
+// The default answer to a failed agent call: degradations say plainly what is missing, domain
+// answers ("no such product") say what went wrong; either way the rest of the plan stops.
+void handle_failure(conv_actor* self, agent_kind kind, const caf::error& err) {
+  if (protocol::is_degradation(err)) {
+    mark_degraded(self, kind, err);
+    stop_plan(self, unavailable_text(kind));
+    return;
+  }
+  auto code = protocol::errc_of(err);
+  auto detail = error_detail(err);
+  spdlog::info("turn {}: {} answered {}", turn_of(self)->summary.turn_id, protocol::to_string(kind),
+               protocol::describe(err));
+  std::string line;
+  switch (code.value_or(protocol::errc::agent_error)) {
+    case protocol::errc::not_found:
+      line = "I couldn't find that" + (detail.empty() ? std::string{} : " (" + detail + ")") + ".";
+      break;
+    case protocol::errc::out_of_stock:
+      line = "Sorry, that item is out of stock" + (detail.empty() ? std::string{} : " (" + detail + ")")
+             + ". Your cart is unchanged.";
+      break;
+    case protocol::errc::invalid_argument:
+      line = "I couldn't do that" + (detail.empty() ? std::string{} : ": " + detail) + ".";
+      break;
+    case protocol::errc::conflict:
+      line = "That no longer matches your cart" + (detail.empty() ? std::string{} : " (" + detail + ")")
+             + ". Say \"checkout\" to see an up-to-date summary.";
+      break;
+    case protocol::errc::unsupported:
+      line = "That isn't supported yet" + (detail.empty() ? std::string{} : " (" + detail + ")") + ".";
+      break;
+    default:
+      line = "Something went wrong there" + (detail.empty() ? std::string{} : " (" + detail + ")")
+             + ". Please try again.";
+  }
+  stop_plan(self, std::move(line));
+}
+
+/// Sends `req` through the resilient caller with the turn's envelope. `on_ok` gets the answer;
+/// `on_error`, when given, gets failures first and returns true when it dealt with them. The
+/// plan moves on once no call of the step is in flight.
+template <class Request, class OnOk>
+void call(conv_actor* self, Request req, const char* action, OnOk on_ok,
+          std::function<bool(const caf::error&)> on_error = {}) {
+  using response = protocol::response_t<Request>;
+  constexpr auto kind = protocol::request_traits<Request>::target;
+  auto* t = turn_of(self);
+  note_agent(*t, kind);
+  emit(self, protocol::delegation_event{t->summary.turn_id, kind, action});
+  auto key = req.env.idempotency_key;
+  req.env = t->env;
+  req.env.idempotency_key = std::move(key);
+  ++t->calls_in_flight;
+  auto done = [self, on_ok = std::move(on_ok),
+               on_error = std::move(on_error)](caf::expected<response> answer) mutable {
+    if (!self->state.turn)
+      return;
+    runtime::trace_scope scope{self->state.turn->env.trace_id};
+    --self->state.turn->calls_in_flight;
+    if (answer)
+      on_ok(std::move(*answer));
+    else if (!on_error || !on_error(answer.error()))
+      handle_failure(self, kind, answer.error());
+    if (self->state.turn && self->state.turn->calls_in_flight == 0
+        && self->state.dispatch_depth == 0)
+      run_next(self);
+  };
+  ++self->state.dispatch_depth;
+  self->state.caller->request(self, std::move(req), std::move(done), t->env.user);
+  --self->state.dispatch_depth;
+}
+
+std::string write_key(conv_actor* self) {
+  auto* t = turn_of(self);
+  return t->env.session + ":" + std::to_string(t->summary.turn_id) + ":" + t->env.trace_id + ":"
+         + std::to_string(++t->write_seq);
+}
+
+template <class Request>
+Request write_request(conv_actor* self) {
+  Request req;
+  req.env.idempotency_key = write_key(self);
+  return req;
+}
+
+/// Resolves the step's reference; on a problem says it, stops the plan and returns nothing.
+std::optional<std::vector<protocol::product>> resolve_or_stop(conv_actor* self,
+                                                              const plan_step& step,
+                                                              bool need_one) {
+  if (!step.product_id.empty()) {
+    for (const auto& p : self->state.ctx.shown)
+      if (p.id == step.product_id)
+        return std::vector<protocol::product>{p};
+    protocol::product stub;
+    stub.id = step.product_id;
+    stub.title = "product " + step.product_id;
+    return std::vector<protocol::product>{stub};
+  }
+  auto r = resolve_reference(step.slots, self->state.ctx);
+  if (!r.problem.empty() && (r.items.empty() || (need_one && r.ambiguous))) {
+    stop_plan(self, r.problem);
+    return std::nullopt;
+  }
+  if (need_one && r.items.size() > 1) {
+    stop_plan(self, "Which one do you mean? Say e.g. \"the first one\" or \"the cheapest\".");
+    return std::nullopt;
+  }
+  return std::move(r.items);
+}
+
+void focus(conv_actor* self, const protocol::product& p) {
+  self->state.ctx.focused = p;
+}
+
+// -- discovery ------------------------------------------------------------------------------------
+
+void show_results(conv_actor* self, const search_state& s, const protocol::search_result& r,
+                  const std::string& heading, bool paging) {
+  auto& ctx = self->state.ctx;
+  learn_currency(self, r.products);
+  auto what = describe_search(s.query, s.filters, self->state.currency);
+  auto* t = turn_of(self);
+  if (r.products.empty()) {
+    if (paging)
+      say(self, "That's all I have for " + what + ".");
+    else
+      stop_plan(self, "I couldn't find any " + what
+                        + ". Try fewer details, another colour or a different price range.");
+    return;
+  }
+  ctx.search = s;
+  ctx.search.active = true;
+  ctx.search.total = r.total_matches;
+  ctx.shown = r.products;
+  ctx.shown_kind = list_kind::search_results;
+  ctx.focused.reset();
+  if (r.products.size() == 1)
+    ctx.focused = r.products.front();
+  emit(self, protocol::products_event{t->summary.turn_id, heading, r.products});
+  std::string line;
+  auto first = s.offset + 1;
+  auto last = s.offset + static_cast<uint32_t>(r.products.size());
+  if (paging)
+    line = "Here are more " + what + " (" + std::to_string(first) + "\xE2\x80\x93"
+           + std::to_string(last) + " of " + std::to_string(r.total_matches) + "):\n";
+  else
+    line = "I found " + std::to_string(r.total_matches) + " "
+           + (r.total_matches == 1 ? "match" : "matches") + " for " + what
+           + (r.total_matches > r.products.size()
+                ? ". Here are the top " + std::to_string(r.products.size()) + ":\n"
+                : ":\n");
+  // Numbers restart at 1 on every page: references count within the list on screen.
+  line += product_list(r.products, 1);
+  if (!r.explanation.empty())
+    line += r.explanation;
+  while (!line.empty() && line.back() == '\n')
+    line.pop_back();
+  say(self, std::move(line));
+}
+
+void run_search(conv_actor* self, search_state s, const char* action, std::string heading,
+                bool paging, std::vector<float> style = {}, float style_weight = 0.f) {
+  protocol::search_request req;
+  req.query = s.query;
+  req.filters = s.filters;
+  req.limit = page_size;
+  req.offset = s.offset;
+  req.style_vector = std::move(style);
+  req.style_weight = req.style_vector.empty() ? 0.f : style_weight;
+  call(self, std::move(req), action,
+       [self, s = std::move(s), heading = std::move(heading), paging](protocol::search_result r) {
+         show_results(self, s, r, heading, paging);
+       });
+}
+
+void do_search(conv_actor* self, const plan_step& step) {
+  if (step.slots.similar) {
+    auto items = resolve_or_stop(self, step, true);
+    if (!items)
+      return;
+    protocol::similar_request req;
+    req.product_id = items->front().id;
+    req.filters = filters_from(step.slots);
+    req.limit = page_size;
+    auto title = items->front().title;
+    call(self, std::move(req), "similar items", [self, title](protocol::search_result r) {
+      search_state s;
+      s.active = true;
+      s.query = "items like " + title;
+      show_results(self, s, r, "Similar to " + title, false);
+    });
+    return;
+  }
+  search_state s;
+  s.active = true;
+  s.query = step.slots.query;
+  s.filters = filters_from(step.slots);
+  run_search(self, std::move(s), "search", "Here's what I found", false);
+}
+
+void do_refine(conv_actor* self, const plan_step& step) {
+  auto& ctx = self->state.ctx;
+  if (!ctx.search.active)
+    return do_search(self, step);
+  auto s = ctx.search;
+  refine_search(s, step.slots, ctx.shown_kind == list_kind::search_results
+                                 ? ctx.shown
+                                 : std::vector<protocol::product>{});
+  run_search(self, std::move(s), "refine search", "Refined results", false);
+}
+
+void do_show_more(conv_actor* self) {
+  auto& ctx = self->state.ctx;
+  if (!ctx.search.active) {
+    stop_plan(self, "There's nothing to show more of yet. Tell me what you're looking for, "
+                    "e.g. \"blue kurtas for women\".");
+    return;
+  }
+  auto s = ctx.search;
+  s.offset = ctx.shown_kind == list_kind::search_results ? ctx.search.offset + page_size : 0;
+  if (ctx.search.total > 0 && s.offset >= ctx.search.total) {
+    say(self, "That's all: I've shown all " + std::to_string(ctx.search.total) + " matches for "
+                + describe_search(s.query, s.filters, self->state.currency) + ".");
+    return;
+  }
+  run_search(self, std::move(s), "more results", "More results", true);
+}
+
+void do_describe(conv_actor* self, const plan_step& step) {
+  auto r = resolve_reference(step.slots, self->state.ctx);
+  if (r.items.empty()) {
+    stop_plan(self, r.problem);
+    return;
+  }
+  if (r.items.size() > 1) {
+    // Comparing several items on screen needs no agent: their attributes are already here.
+    std::string line = "Side by side:\n";
+    for (const auto& p : r.items)
+      line += "- " + p.title + ": " + format_money(p.price)
+              + (p.colour.empty() ? "" : ", " + p.colour)
+              + (p.brand.empty() ? "" : ", " + p.brand)
+              + (p.stock > 0 ? ", in stock" : ", out of stock") + "\n";
+    line.pop_back();
+    say(self, std::move(line));
+    return;
+  }
+  protocol::get_product_request req;
+  req.product_id = r.items.front().id;
+  call(self, std::move(req), "product details", [self](protocol::product p) {
+    focus(self, p);
+    learn_currency(self, {p});
+    emit(self, protocol::products_event{turn_of(self)->summary.turn_id, "Details", {p}});
+    auto text = product_details(p);
+    text.pop_back();
+    say(self, std::move(text));
+  });
+}
+
+// -- cart ---------------------------------------------------------------------------------------
+
+bool quantity_ok(conv_actor* self, int32_t quantity) {
+  if (quantity >= 1 && quantity <= max_quantity)
+    return true;
+  stop_plan(self, "The quantity has to be between 1 and " + std::to_string(max_quantity)
+                    + ", so I left your cart as it is.");
+  return false;
+}
+
+void show_cart_change(conv_actor* self, const protocol::cart_view& cart, std::string line) {
+  emit(self, protocol::cart_event{turn_of(self)->summary.turn_id, cart});
+  line += " Your cart now has " + std::to_string(cart.item_count)
+          + (cart.item_count == 1 ? " item" : " items") + ", total " + format_money(cart.total)
+          + ".";
+  say(self, std::move(line));
+}
+
+void add_items(conv_actor* self, std::vector<protocol::product> items, size_t i, int32_t quantity) {
+  auto req = write_request<protocol::cart_add>(self);
+  req.product_id = items[i].id;
+  req.quantity = quantity;
+  call(self, std::move(req), "add to cart",
+       [self, items, i, quantity](protocol::cart_view cart) {
+         const auto& p = items[i];
+         if (items.size() == 1)
+           focus(self, p);
+         if (i + 1 < items.size())
+           return add_items(self, items, i + 1, quantity);
+         std::string line = "Added ";
+         if (items.size() == 1)
+           line += (quantity > 1 ? std::to_string(quantity) + " \xC3\x97 " : std::string{})
+                   + p.title + " to your cart.";
+         else
+           line += std::to_string(items.size()) + " items to your cart.";
+         show_cart_change(self, cart, std::move(line));
+       });
+}
+
+void do_add(conv_actor* self, const plan_step& step) {
+  auto quantity = step.slots.quantity.value_or(1);
+  if (!quantity_ok(self, quantity))
+    return;
+  auto items = resolve_or_stop(self, step, false);
+  if (!items)
+    return;
+  add_items(self, std::move(*items), 0, quantity);
+}
+
+void remove_items(conv_actor* self, std::vector<protocol::product> items, size_t i) {
+  auto req = write_request<protocol::cart_remove>(self);
+  req.product_id = items[i].id;
+  call(self, std::move(req), "remove from cart", [self, items, i](protocol::cart_view cart) {
+    if (i + 1 < items.size())
+      return remove_items(self, items, i + 1);
+    auto& ctx = self->state.ctx;
+    if (ctx.shown_kind == list_kind::cart) {
+      ctx.shown = products_of(cart);
+      ctx.focused.reset();
+    }
+    std::string line = items.size() == 1 ? "Removed " + items.front().title + " from your cart."
+                                         : "Removed " + std::to_string(items.size())
+                                             + " items from your cart.";
+    show_cart_change(self, cart, std::move(line));
+  });
+}
+
+void do_remove(conv_actor* self, const plan_step& step) {
+  auto items = resolve_or_stop(self, step, false);
+  if (!items)
+    return;
+  remove_items(self, std::move(*items), 0);
+}
+
+void do_change_quantity(conv_actor* self, const plan_step& step) {
+  if (!step.slots.quantity) {
+    stop_plan(self, "How many would you like? Say e.g. \"make it 2\".");
+    return;
+  }
+  if (!quantity_ok(self, *step.slots.quantity))
+    return;
+  auto items = resolve_or_stop(self, step, true);
+  if (!items)
+    return;
+  auto req = write_request<protocol::cart_set_quantity>(self);
+  req.product_id = items->front().id;
+  req.quantity = *step.slots.quantity;
+  auto title = items->front().title;
+  auto quantity = req.quantity;
+  call(self, std::move(req), "change quantity", [self, title, quantity](protocol::cart_view cart) {
+    auto& ctx = self->state.ctx;
+    if (ctx.shown_kind == list_kind::cart)
+      ctx.shown = products_of(cart);
+    show_cart_change(self, cart, "You now have " + std::to_string(quantity) + " \xC3\x97 " + title
+                                   + " in your cart.");
+  });
+}
+
+void do_view_cart(conv_actor* self) {
+  call(self, protocol::cart_get{}, "view cart", [self](protocol::cart_view cart) {
+    emit(self, protocol::cart_event{turn_of(self)->summary.turn_id, cart});
+    auto& ctx = self->state.ctx;
+    if (!cart.lines.empty()) {
+      ctx.shown = products_of(cart);
+      ctx.shown_kind = list_kind::cart;
+      ctx.focused.reset();
+      if (ctx.shown.size() == 1)
+        ctx.focused = ctx.shown.front();
+    }
+    say(self, cart_text(cart));
+  });
+}
+
+void do_checkout(conv_actor* self) {
+  call(self, write_request<protocol::checkout_prepare>(self), "prepare checkout",
+       [self](protocol::checkout_summary summary) {
+         auto* t = turn_of(self);
+         if (summary.cart.lines.empty() || summary.checkout_id.empty()) {
+           stop_plan(self, "Your cart is empty, so there's nothing to check out yet.");
+           return;
+         }
+         self->state.ctx.pending_checkout_id = summary.checkout_id;
+         self->state.pending_checkout_turn = t->summary.turn_id;
+         emit(self, protocol::cart_event{t->summary.turn_id, summary.cart});
+         t->summary.confirmation_asked = true;
+         say(self, checkout_text(summary));
+       });
+}
+
+void do_confirm(conv_actor* self) {
+  auto& ctx = self->state.ctx;
+  auto* t = turn_of(self);
+  if (ctx.pending_checkout_id.empty()) {
+    say(self, "There's nothing waiting for your confirmation. Say \"checkout\" when you're "
+              "ready to order.");
+    return;
+  }
+  if (self->state.pending_checkout_turn == t->summary.turn_id) {
+    // The summary was produced in this very message: the shopper has not seen it yet.
+    t->summary.confirmation_asked = true;
+    say(self, "Please look over the summary first, then say \"yes\" to place the order.");
+    return;
+  }
+  auto req = write_request<protocol::checkout_confirm>(self);
+  req.checkout_id = ctx.pending_checkout_id;
+  call(
+    self, std::move(req), "place order",
+    [self](protocol::order o) {
+      self->state.ctx.pending_checkout_id.clear();
+      turn_of(self)->summary.order_id = o.order_id;
+      emit(self, protocol::cart_event{turn_of(self)->summary.turn_id, protocol::cart_view{o.user, {}, {0, o.total.currency}, 0}});
+      say(self, order_placed_text(o));
+    },
+    [self](const caf::error& err) {
+      if (protocol::is_degradation(err)) {
+        // The order may or may not exist: keep the checkout so "yes" can retry it (the cart
+        // agent places at most one order per checkout id).
+        mark_degraded(self, agent_kind::cart, err);
+        turn_of(self)->summary.confirmation_asked = true;
+        stop_plan(self, "The cart isn't available right now, so I couldn't confirm that your "
+                        "order was placed. Say \"yes\" again to retry.");
+        return true;
+      }
+      self->state.ctx.pending_checkout_id.clear();
+      return false;
+    });
+}
+
+void do_cancel(conv_actor* self, bool implicit) {
+  auto& ctx = self->state.ctx;
+  if (ctx.pending_checkout_id.empty()) {
+    say(self, "Okay, there's nothing to cancel.");
+    return;
+  }
+  auto req = write_request<protocol::checkout_cancel>(self);
+  req.checkout_id = std::exchange(ctx.pending_checkout_id, std::string{});
+  call(
+    self, std::move(req), "cancel checkout",
+    [self, implicit](protocol::cart_view) {
+      say(self, implicit ? "I cancelled the pending checkout; no order was placed."
+                         : "Okay, I cancelled the checkout. No order was placed and your cart "
+                           "is unchanged.");
+    },
+    [self, implicit](const caf::error& err) {
+      // Either way no order exists: the checkout was never confirmed.
+      if (protocol::is_degradation(err))
+        mark_degraded(self, agent_kind::cart, err);
+      say(self, implicit ? "I dropped the pending checkout; no order was placed."
+                         : "Okay, no order was placed.");
+      return true;
+    });
+}
+
+void do_list_orders(conv_actor* self) {
+  call(self, protocol::order_list_request{}, "order history",
+       [self](protocol::order_history h) { say(self, orders_text(h)); });
+}
+
+// -- price comparison, alerts, style --------------------------------------------------------------
+
+void do_compare(conv_actor* self, const plan_step& step) {
+  auto items = resolve_or_stop(self, step, true);
+  if (!items)
+    return;
+  protocol::price_compare req;
+  req.product_id = items->front().id;
+  auto p = items->front();
+  focus(self, p);
+  call(self, std::move(req), "compare prices", [self, p](protocol::price_comparison c) {
+    emit(self, protocol::comparison_event{turn_of(self)->summary.turn_id, c});
+    say(self, comparison_text(c, p.title));
+  });
+}
+
+void do_set_alert(conv_actor* self, const plan_step& step) {
+  auto items = resolve_or_stop(self, step, true);
+  if (!items)
+    return;
+  auto p = items->front();
+  auto req = write_request<protocol::alert_create>(self);
+  req.product_id = p.id;
+  const auto& s = step.slots;
+  if (s.alert_back_in_stock) {
+    req.condition = protocol::alert_condition::back_in_stock;
+  } else if (s.alert_drop_percent) {
+    req.condition = protocol::alert_condition::drop_percent;
+    req.threshold = *s.alert_drop_percent;
+  } else {
+    req.condition = protocol::alert_condition::price_below;
+    // Without a figure any drop below today's price counts.
+    req.threshold = s.alert_threshold_minor ? *s.alert_threshold_minor
+                    : s.max_price_minor     ? *s.max_price_minor
+                                            : p.price.minor;
+  }
+  focus(self, p);
+  call(self, std::move(req), "create alert",
+       [self, p](protocol::alert a) { say(self, alert_text(a, p.title, p.price.currency)); });
+}
+
+void do_list_alerts(conv_actor* self) {
+  call(self, protocol::alert_list_request{}, "list alerts",
+       [self](protocol::alert_list l) { say(self, alerts_text(l)); });
+}
+
+void do_delete_alert(conv_actor* self, const plan_step& step) {
+  std::optional<std::string> product_id;
+  if (step.slots.ref || !step.product_id.empty()) {
+    auto r = resolve_reference(step.slots, self->state.ctx);
+    if (r.items.size() == 1)
+      product_id = r.items.front().id;
+  }
+  call(self, protocol::alert_list_request{}, "list alerts",
+       [self, product_id](protocol::alert_list l) {
+         std::vector<protocol::alert> matching;
+         for (const auto& a : l.alerts)
+           if (a.active && (!product_id || a.product_id == *product_id))
+             matching.push_back(a);
+         if (matching.empty()) {
+           say(self, product_id ? "You have no alert for that item." : "You have no alerts.");
+           return;
+         }
+         if (matching.size() > 1 && !product_id) {
+           stop_plan(self, "You have several alerts; which one should I delete?\n"
+                             + alerts_text(protocol::alert_list{matching}));
+           return;
+         }
+         auto req = write_request<protocol::alert_delete>(self);
+         req.alert_id = matching.front().alert_id;
+         auto pid = matching.front().product_id;
+         call(self, std::move(req), "delete alert", [self, pid](protocol::ack) {
+           say(self, "Deleted your alert for product " + pid + ".");
+         });
+       });
+}
+
+void do_signal(conv_actor* self, const plan_step& step) {
+  auto items = resolve_or_stop(self, step, true);
+  if (!items)
+    return;
+  auto p = items->front();
+  bool liked = step.act == intent::like;
+  auto req = write_request<protocol::style_signal>(self);
+  req.product_id = p.id;
+  req.kind = liked ? protocol::signal_kind::liked : protocol::signal_kind::disliked;
+  req.at_ms = runtime::wall_clock_ms();
+  focus(self, p);
+  call(self, std::move(req), liked ? "record like" : "record dislike",
+       [self, p, liked](protocol::ack) {
+         say(self, liked ? "Noted: you like " + p.title + ". I'll use that for recommendations."
+                         : "Noted: you don't like " + p.title + ". I'll show fewer like it.");
+       });
+}
+
+void do_remember(conv_actor* self, const plan_step& step) {
+  const auto& s = step.slots;
+  if (!s.preference_key || !s.preference_value) {
+    stop_plan(self, "What should I remember? Say e.g. \"I wear size M\" or \"my budget is 2000\".");
+    return;
+  }
+  // Dislikes of a colour also shape this session's searches right away.
+  if (*s.preference_key == "avoid_colour" && self->state.ctx.search.active)
+    self->state.ctx.search.filters.exclude_colours.push_back(*s.preference_value);
+  protocol::preference_set req;
+  req.env.idempotency_key = write_key(self);
+  req.preference = protocol::stated_preference{*s.preference_key, *s.preference_value,
+                                               runtime::wall_clock_ms()};
+  auto key = *s.preference_key;
+  auto value = *s.preference_value;
+  if (key == "budget")
+    value = format_amount(std::atoll(value.c_str()), self->state.currency);
+  call(self, std::move(req), "remember preference", [self, key, value](protocol::style_profile) {
+    say(self, "Got it: I'll remember " + key + " = " + value + ".");
+  });
+}
+
+void do_show_profile(conv_actor* self) {
+  call(self, protocol::profile_get{}, "show profile",
+       [self](protocol::style_profile p) { say(self, profile_text(p)); });
+}
+
+void do_forget(conv_actor* self) {
+  call(self, write_request<protocol::preference_forget>(self), "forget preferences",
+       [self](protocol::style_profile) { say(self, "Done: I've forgotten your stated preferences."); });
+}
+
+void do_recommend(conv_actor* self, const plan_step& step) {
+  search_state s;
+  s.active = true;
+  s.query = step.slots.query;
+  s.filters = filters_from(step.slots);
+  call(
+    self, protocol::profile_get{}, "style profile",
+    [self, s](protocol::style_profile profile) {
+      auto filters = s;
+      for (const auto& pref : profile.stated) {
+        if (pref.key == "size" && filters.filters.size.empty())
+          filters.filters.size = pref.value;
+        else if (pref.key == "avoid_colour")
+          filters.filters.exclude_colours.push_back(pref.value);
+      }
+      if (profile.taste.empty())
+        say(self, "I don't know your style yet, so these are popular picks. Like a few items "
+                  "and I'll learn what you prefer.");
+      run_search(self, std::move(filters), "search", "Picked for you", false,
+                 std::move(profile.taste), 0.5f);
+    },
+    [self, s](const caf::error& err) {
+      if (!protocol::is_degradation(err))
+        return false;
+      mark_degraded(self, agent_kind::style_profiler, err);
+      say(self, "Style profiles aren't available right now, so these picks aren't "
+                "personalised.");
+      run_search(self, s, "search", "Popular picks", false);
+      return true;
+    });
+}
+
+void do_image_search(conv_actor* self, const protocol::user_turn& turn) {
+  protocol::image_analyse req;
+  req.bytes = turn.image;
+  call(self, std::move(req), "analyse image", [self](protocol::image_analysis a) {
+    if (a.colours.empty()) {
+      stop_plan(self, "I couldn't make out any colours in that image.");
+      return;
+    }
+    search_state s;
+    s.active = true;
+    s.filters.colour = a.colours.front().colour;
+    say(self, "Your image is mostly " + s.filters.colour + ".");
+    run_search(self, std::move(s), "search", "Matching your image", false);
+  });
+}
+
+// -- plan and turn --------------------------------------------------------------------------------
+
+void execute(conv_actor* self, const plan_step& step) {
+  if (step.from_image)
+    return do_image_search(self, turn_of(self)->source.turn);
+  switch (step.act) {
+    case intent::greet: return say(self, greeting_text());
+    case intent::help: return say(self, capabilities_text());
+    case intent::unknown:
+      return say(self, "I'm not sure what you mean, sorry. " + capabilities_text());
+    case intent::search: return do_search(self, step);
+    case intent::refine: return do_refine(self, step);
+    case intent::show_more: return do_show_more(self);
+    case intent::describe: return do_describe(self, step);
+    case intent::add_to_cart: return do_add(self, step);
+    case intent::remove_from_cart: return do_remove(self, step);
+    case intent::change_quantity: return do_change_quantity(self, step);
+    case intent::view_cart: return do_view_cart(self);
+    case intent::checkout: return do_checkout(self);
+    case intent::confirm: return do_confirm(self);
+    case intent::cancel: return do_cancel(self, false);
+    case intent::compare_prices: return do_compare(self, step);
+    case intent::set_alert: return do_set_alert(self, step);
+    case intent::list_alerts: return do_list_alerts(self);
+    case intent::delete_alert: return do_delete_alert(self, step);
+    case intent::like:
+    case intent::dislike: return do_signal(self, step);
+    case intent::remember_preference: return do_remember(self, step);
+    case intent::show_profile: return do_show_profile(self);
+    case intent::forget_preferences: return do_forget(self);
+    case intent::recommend: return do_recommend(self, step);
+    case intent::list_orders: return do_list_orders(self);
+  }
+}
+
+void finish_turn(conv_actor* self) {
+  auto t = std::move(*self->state.turn);
+  self->state.turn.reset();
+  auto& summary = t.summary;
+  if (t.lines.empty())
+    t.lines.push_back(capabilities_text());
+  for (size_t i = 0; i < t.lines.size(); ++i)
+    summary.reply += (i == 0 ? "" : "\n\n") + t.lines[i];
+  auto elapsed = self->clock().now() - t.started;
+  summary.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+  if (t.source.requester)
+    self->send(caf::actor_cast<caf::actor>(t.source.requester),
+               protocol::final_event{summary.turn_id, summary.reply, summary.confirmation_asked,
+                                     summary.degraded});
+  const auto& m = self->state.deps.metrics;
+  if (m.turns)
+    m.turns->inc();
+  if (m.degraded && summary.degraded)
+    m.degraded->inc();
+  if (m.seconds)
+    m.seconds->observe(std::chrono::duration<double>(elapsed).count());
+  spdlog::info("turn {} of session {} done: intents [{}], agents [{}]{}", summary.turn_id,
+               t.env.session, fmt::join(summary.intents, ","), fmt::join(summary.agents, ","),
+               summary.degraded ? " (degraded)" : "");
+  t.source.promise.deliver(std::move(summary));
+  start_next_turn(self);
+}
+
+void run_next(conv_actor* self) {
+  while (self->state.turn) {
+    auto& t = *self->state.turn;
+    if (t.calls_in_flight > 0)
+      return;
+    if (t.abort_rest || t.next >= t.steps.size())
+      return finish_turn(self);
+    auto step = t.steps[t.next++];
+    execute(self, step);
+  }
+}
+
+// What the turn asks for, before any agent is involved.
+std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
+  const auto& turn = t.source.turn;
+  auto& ctx = self->state.ctx;
+  std::vector<plan_step> steps;
+  auto single = [&steps](intent act) {
+    plan_step s;
+    s.act = act;
+    steps.push_back(std::move(s));
+  };
+  switch (turn.input) {
+    case protocol::turn_input::confirm: single(intent::confirm); return steps;
+    case protocol::turn_input::cancel: single(intent::cancel); return steps;
+    case protocol::turn_input::image: {
+      plan_step s;
+      s.act = intent::search;
+      s.from_image = true;
+      steps.push_back(std::move(s));
+      return steps;
+    }
+    case protocol::turn_input::like:
+    case protocol::turn_input::dislike: {
+      plan_step s;
+      s.act = turn.input == protocol::turn_input::like ? intent::like : intent::dislike;
+      auto ref = sanitise_text(turn.product_ref, self->state.deps.max_text_bytes).text;
+      if (!ref.empty()) {
+        // A reference in words ("the second one") or else a product id.
+        auto u = self->state.deps.understanding->understand(ref, {});
+        if (!u.steps.empty() && u.steps.front().slots.ref)
+          s.slots.ref = u.steps.front().slots.ref;
+        else
+          s.product_id = ref;
+      }
+      steps.push_back(std::move(s));
+      return steps;
+    }
+    case protocol::turn_input::message:
+      break;
+  }
+  auto clean = sanitise_text(turn.text, self->state.deps.max_text_bytes);
+  if (clean.text.empty()) {
+    say(self, "I didn't get a message there. Tell me what you're looking for, e.g. \"black "
+              "running shoes under 3000\", or say \"help\".");
+    t.summary.intents.push_back(std::string{nlu::to_string(intent::unknown)});
+    return steps;
+  }
+  if (clean.truncated)
+    say(self, "Your message was very long, so I read only the first "
+                + std::to_string(clean.text.size()) + " characters.");
+  nlu::dialogue_hints hints;
+  hints.pending_confirmation = !ctx.pending_checkout_id.empty();
+  hints.results_on_screen = static_cast<int32_t>(ctx.shown.size());
+  auto u = self->state.deps.understanding->understand(clean.text, hints);
+  // A count the understanding cannot read (0, 10^9) must not turn into "one of them".
+  auto bad_quantity = unreadable_quantity(clean.text);
+  for (auto& st : u.steps) {
+    plan_step s;
+    s.act = st.act;
+    s.slots = std::move(st.slots);
+    if (bad_quantity && !s.slots.quantity
+        && (s.act == intent::add_to_cart || s.act == intent::change_quantity))
+      s.slots.quantity = static_cast<int32_t>(std::clamp<int64_t>(*bad_quantity, 0, INT32_MAX));
+    steps.push_back(std::move(s));
+  }
+  return steps;
+}
+
+void start_next_turn(conv_actor* self) {
+  auto& st = self->state;
+  if (st.queue.empty()) {
+    if (st.stopping)
+      self->quit();
+    return;
+  }
+  st.turn.emplace();
+  auto& t = *st.turn;
+  t.source = std::move(st.queue.front());
+  st.queue.pop_front();
+  t.started = self->clock().now();
+  const auto& in = t.source.turn.env;
+  t.env.tenant = in.tenant;
+  t.env.user = in.user;
+  t.env.session = in.session;
+  t.env.trace_id = in.trace_id.empty() ? runtime::new_trace_id() : in.trace_id;
+  t.env.turn_id = in.turn_id != 0 ? in.turn_id : st.next_turn_id;
+  st.next_turn_id = std::max(st.next_turn_id, t.env.turn_id) + 1;
+  t.env.deadline_ms = runtime::wall_clock_ms() + st.deps.turn_deadline.count();
+  t.summary.turn_id = t.env.turn_id;
+  runtime::trace_scope scope{t.env.trace_id};
+  t.steps = plan_turn(self, t);
+  // Any answer but an explicit yes or no drops a pending checkout first: only a confirmation
+  // given right after the summary may place the order.
+  auto answers_confirmation = std::any_of(t.steps.begin(), t.steps.end(), [](const plan_step& s) {
+    return s.act == intent::confirm || s.act == intent::cancel;
+  });
+  if (!st.ctx.pending_checkout_id.empty() && !answers_confirmation && !t.steps.empty()) {
+    plan_step cancel;
+    cancel.act = intent::cancel;
+    t.steps.insert(t.steps.begin(), std::move(cancel));
+    t.next = 1;
+    do_cancel(self, true);
+  }
+  for (size_t i = t.next; i < t.steps.size(); ++i)
+    t.summary.intents.push_back(std::string{nlu::to_string(t.steps[i].act)});
+  std::string plan;
+  for (size_t i = t.next; i < t.steps.size(); ++i)
+    plan += std::string{i == t.next ? "" : ", then "} + action_of(t.steps[i].act);
+  if (!plan.empty())
+    emit(self, protocol::thinking_event{t.summary.turn_id, "Working on: " + plan + "."});
+  spdlog::info("turn {} of session {} starts: {}", t.summary.turn_id, t.env.session,
+               plan.empty() ? std::string{"(nothing to do)"} : plan);
+  run_next(self);
+}
+
+caf::behavior conversation(conv_actor* self, conversation_deps deps) {
+  self->state.deps = std::move(deps);
+  self->state.caller = std::make_unique<runtime::resilient_caller>(*self->state.deps.resilience);
+  auto parent = self->state.deps.parent;
+  self->state.caller->install(self, [self, parent](caf::down_msg& msg) {
+    if (parent && msg.source == parent)
+      self->quit(msg.reason);
+  });
+  if (parent)
+    self->monitor(parent);
+  self->set_exception_handler([](caf::scheduled_actor* ptr, std::exception_ptr& eptr) -> caf::error {
+    // A bug must not leave shoppers waiting: answer every open turn, then let the orchestrator
+    // start a fresh conversation on the next message.
+    auto* me = static_cast<conv_actor*>(ptr);
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      // nop
+    }
+    spdlog::error("conversation failed: {}", what);
+    auto err = protocol::make_error(protocol::errc::agent_error, "conversation failed: " + what);
+    if (me->state.turn) {
+      auto& t = *me->state.turn;
+      t.summary.degraded = true;
+      t.summary.degraded_reasons.push_back("orchestrator: agent_error");
+      t.summary.reply = "Sorry, something went wrong on my side. Please say that again.";
+      if (t.source.requester)
+        me->send(caf::actor_cast<caf::actor>(t.source.requester),
+                 protocol::final_event{t.summary.turn_id, t.summary.reply, false, true});
+      t.source.promise.deliver(t.summary);
+      me->state.turn.reset();
+    }
+    for (auto& queued : me->state.queue)
+      queued.promise.deliver(err);
+    me->state.queue.clear();
+    return err;
+  });
+  return {
+    [self](protocol::user_turn& turn) -> caf::result<protocol::turn_summary> {
+      // Before make_response_promise: the promise takes the sender out of the message.
+      auto requester = self->current_sender();
+      auto promise = self->make_response_promise<protocol::turn_summary>();
+      self->state.queue.push_back(pending_turn{std::move(turn), promise, std::move(requester)});
+      if (!self->state.turn)
+        start_next_turn(self);
+      return promise;
+    },
+    [self](idle_stop_atom) {
+      self->state.stopping = true;
+      if (!self->state.turn && self->state.queue.empty())
+        self->quit();
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_conversation(caf::actor_system& sys, conversation_deps deps) {
+  return sys.spawn(conversation, std::move(deps));
+}
+
+}  // namespace cartmate::orchestrator

@@ -1,0 +1,45 @@
+// conversation.hpp — one shopper session's conversation: runs one turn at a time (later turns
+// queue in arrival order), plans each message, delegates the steps to the agents and streams
+// events to the turn's requester. Threading: one CAF actor per session; all state is its own.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+
+#include "adapters/nlu/language_understanding.hpp"
+#include "runtime/metrics_registry.hpp"
+#include "runtime/resilience_context.hpp"
+
+namespace cartmate::orchestrator {
+
+/// Asks a conversation to quit once its queued turns are done (idle timeout).
+using idle_stop_atom = caf::atom_constant<caf::atom("idle_stop")>;
+
+/// Turn metrics, looked up once by the orchestrator; any may be null (no metrics).
+struct turn_metrics {
+  runtime::counter* turns = nullptr;
+  runtime::counter* degraded = nullptr;
+  runtime::histogram* seconds = nullptr;
+};
+
+struct conversation_deps {
+  const runtime::resilience_context* resilience = nullptr;       // outlives the actor
+  std::shared_ptr<const nlu::language_understanding> understanding;
+  turn_metrics metrics;
+  std::chrono::milliseconds turn_deadline{5000};
+  size_t max_text_bytes = 2000;
+  /// The conversation quits when this actor goes down (its orchestrator), so none outlives it.
+  caf::actor_addr parent;
+};
+
+/// Spawns a conversation actor. It answers protocol::user_turn with protocol::turn_summary
+/// (at the end of the turn) and sends the turn's events to the requester before that.
+caf::actor spawn_conversation(caf::actor_system& sys, conversation_deps deps);
+
+}  // namespace cartmate::orchestrator
