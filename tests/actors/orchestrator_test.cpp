@@ -393,8 +393,9 @@ TEST_F(orchestrator_test, turns_sent_back_to_back_run_one_at_a_time_in_order) {
   for (const auto& e : events->sequence) {
     if (e == "summary")
       ++summaries_seen;
-    if (e == "delegation:cart")
+    if (e == "delegation:cart") {
       EXPECT_GE(summaries_seen, 1);
+    }
   }
 }
 
