@@ -145,6 +145,9 @@ struct resilient_caller::call : resilient_caller::call_base,
                                                             "deadline reached before an answer"));
     auto handle = ctx().directory().lookup(traits::target, routing_key);
     if (!handle) {
+      // Counts as an attempt: an agent that is restarting is back after a backoff or two,
+      // one that is not hosted anywhere must not hold the turn until its deadline.
+      ++attempts;
       last_error = std::move(handle.error());
       return retry_or_finish(now);
     }

@@ -347,6 +347,11 @@ void run_search(conv_actor* self, search_state s, const char* action, std::strin
                 bool paging, std::vector<float> style = {}, float style_weight = 0.f) {
   protocol::search_request req;
   req.query = s.query;
+  // A type-only request ("t-shirts for men") ranks by how well items match the type words
+  // rather than falling back to the index's price-ordered browse: shoppers expect the most
+  // typical items first, and "cheaper" then has something cheaper to find.
+  if (req.query.empty() && !s.filters.product_type.empty())
+    req.query = s.filters.product_type;
   req.filters = s.filters;
   req.limit = page_size;
   req.offset = s.offset;

@@ -1,5 +1,5 @@
 // commands.hpp — the cartmate subcommands. Each runs on the main thread, owns its node (never
-// a static) and returns the process exit code.
+// a static) and returns the process exit code: 0 success, 1 failure, 2 bad usage or input.
 #pragma once
 
 #include <string>
@@ -16,7 +16,20 @@ const std::vector<std::string>& command_flags();
 /// Runs `opts.command` with the validated configuration.
 int dispatch(const cli_options& opts, const config::node_config& cfg);
 
+/// The node with every agent; replays the demo conversation, then serves until a signal.
 int run_command(const cli_options& opts, const config::node_config& cfg);
 int config_command(const cli_options& opts, const config::node_config& cfg);
+
+/// Replays conversation scripts (files or folders of *.jsonl) and checks their expectations.
+int replay_command(const cli_options& opts, const config::node_config& cfg);
+
+/// An interactive terminal chat (one line per turn) on the same runtime.
+int chat_command(const cli_options& opts, const config::node_config& cfg);
+
+/// Validates and loads a JSON Lines or CSV catalog into the memory catalog, reporting bad rows.
+int ingest_command(const cli_options& opts, const config::node_config& cfg);
+
+/// Offline language understanding against the SIMMC 2.0 user acts: act accuracy.
+int nlu_eval_command(const cli_options& opts, const config::node_config& cfg);
 
 }  // namespace cartmate::cli

@@ -19,14 +19,33 @@ namespace {
 constexpr const char* usage = R"(usage: cartmate <command> [--config FILE] [--set key=value]... [--key=value]...
 
 commands:
-  run       start a node with every configured agent and serve until SIGINT/SIGTERM
-            (--for=SECONDS stops it after that long)
+  run       start a node with every configured agent, print the agents' status, replay the
+            demo conversation (examples/conversations/demo.jsonl; --demo=FILE picks another,
+            --no-demo skips it) and serve until SIGINT/SIGTERM (--for=SECONDS stops it earlier)
+  replay FILE|DIR...
+            replay scripted conversations (JSON Lines; format in examples/conversations/README.md):
+            prints the transcript and a PASS/FAIL line per expectation (--quiet: only failures).
+            Exit code 0 when every expectation holds, 1 when one fails, 2 for a malformed script
+  chat      interactive chat in the terminal on the same runtime (--user=NAME; --verbose shows
+            intents, agents and timing; /help lists the chat commands)
+  ingest FILE
+            load a JSON Lines or CSV catalog (--format=jsonl|csv|auto) with a progress bar; bad
+            rows are reported with their line number and reason and skipped, the rest loads, and
+            a repeated id updates the earlier row in place. Until the PostgreSQL catalog store
+            arrives, the configured store is the in-memory catalog: ingest validates the file,
+            loads and indexes it in memory and reports; --output=FILE writes the normalised
+            catalog as JSON Lines (usable as catalog.path)
+  nlu-eval [FILE]
+            run the offline language understanding over the user turns of a SIMMC 2.0 turns file
+            (default ../shared/data/conversations/simmc2_dstc10_dev.shared.turns.jsonl) and report
+            act accuracy (--no-hints reads every turn alone)
   config    validate the configuration and print the effective settings
             (--schema lists every key with its type, default and meaning)
   help      this text
 
 Configuration: defaults come from config/schema.json (built in); a file given with --config
-overrides them, and --set key=value or --key=value override both.
+overrides them, and --set key=value or --key=value override both. Relative paths (the catalog,
+the demo) start at the working directory: run from the repository root.
 )";
 
 }  // namespace

@@ -1,0 +1,146 @@
+// catalog_commands.cpp — `ingest` (catalog files into the memory catalog, with a progress bar and
+// bad rows by line) and `nlu-eval` (offline understanding against SIMMC 2.0 user acts).
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/catalog/catalog_loader.hpp"
+#include "adapters/index/product_index.hpp"
+#include "adapters/nlu/offline_understanding.hpp"
+#include "adapters/nlu/simmc_eval.hpp"
+#include "protocol/errors.hpp"
+#include "protocol/json_codec.hpp"
+#include "runtime/cli/commands.hpp"
+#include "runtime/cli/progress_bar.hpp"
+
+namespace cartmate::cli {
+
+namespace {
+
+constexpr size_t listed_bad_rows = 50;
+constexpr const char* default_simmc_turns =
+  "../shared/data/conversations/simmc2_dstc10_dev.shared.turns.jsonl";
+
+// The catalog file format the loader reads (price in major units), so an ingested file can be
+// loaded again as the node's catalog.
+nlohmann::json catalog_row(const protocol::product& p) {
+  nlohmann::json j;
+  j["id"] = p.id;
+  j["title"] = p.title;
+  j["description"] = p.description;
+  j["brand"] = p.brand;
+  j["gender"] = p.gender;
+  j["price"] = static_cast<double>(p.price.minor)
+               / std::pow(10.0, protocol::minor_digits(p.price.currency));
+  j["currency"] = p.price.currency;
+  if (!p.colour.empty())
+    j["color"] = p.colour;
+  j["product_type"] = p.product_type;
+  if (!p.sizes.empty())
+    j["sizes"] = p.sizes;
+  j["stock"] = p.stock;
+  return j;
+}
+
+bool write_catalog(const std::string& path, const std::vector<protocol::product>& products) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  for (auto& p : products)
+    out << protocol::dump_json(catalog_row(p)) << "\n";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int ingest_command(const cli_options& opts, const config::node_config& cfg) {
+  if (opts.positional.size() != 1) {
+    std::cerr << "cartmate ingest: give exactly one catalog file (.jsonl or .csv)\n";
+    return 2;
+  }
+  const auto& path = opts.positional.front();
+  catalog::load_options load;
+  load.default_currency = cfg.catalog.currency;
+  if (auto f = opts.flags.find("format"); f != opts.flags.end()) {
+    if (f->second == "jsonl")
+      load.format = catalog::catalog_format::jsonl;
+    else if (f->second == "csv")
+      load.format = catalog::catalog_format::csv;
+    else if (f->second != "auto") {
+      std::cerr << "cartmate ingest: --format is jsonl, csv or auto, not '" << f->second << "'\n";
+      return 2;
+    }
+  }
+  progress_bar bar{"ingesting " + path};
+  load.on_progress = [&bar](const catalog::load_progress& p) {
+    bar.update(p.bytes_read, p.total_bytes, p.rows_read);
+  };
+  auto report = catalog::load_catalog_file(path, load);
+  bar.finish();
+  if (!report) {
+    std::cerr << "cartmate ingest: " << protocol::describe(report.error()) << "\n";
+    return 1;
+  }
+  for (size_t i = 0; i < report->bad_rows.size() && i < listed_bad_rows; ++i)
+    std::cout << "  skipped line " << report->bad_rows[i].line << ": "
+              << report->bad_rows[i].reason << "\n";
+  if (report->bad_rows.size() > listed_bad_rows)
+    std::cout << "  ... and " << report->bad_rows.size() - listed_bad_rows
+              << " more bad rows\n";
+  std::cout << "read " << report->rows_read << " rows: " << report->products.size()
+            << " products, " << report->duplicates << " duplicate id(s) updated in place, "
+            << report->bad_rows.size() << " bad row(s) skipped\n";
+  if (report->products.empty()) {
+    std::cerr << "cartmate ingest: no valid product in " << path << "\n";
+    return 1;
+  }
+  // Until a PostgreSQL catalog store exists the configured store is the memory catalog:
+  // indexing proves the products load and serve exactly as the node would serve them.
+  auto count = report->products.size();
+  auto products = report->products;
+  auto index = index::product_index::build(std::move(products),
+                                           static_cast<size_t>(cfg.index.embedding_dim));
+  if (!index) {
+    std::cerr << "cartmate ingest: the memory catalog refused the products: "
+              << protocol::describe(index.error()) << "\n";
+    return 1;
+  }
+  std::cout << "memory catalog: " << index->size() << " of " << count << " products indexed\n";
+  if (auto o = opts.flags.find("output"); o != opts.flags.end()) {
+    if (o->second.empty() || !write_catalog(o->second, report->products)) {
+      std::cerr << "cartmate ingest: cannot write --output file '" << o->second << "'\n";
+      return 1;
+    }
+    std::cout << "wrote the normalised catalog to " << o->second << "\n";
+  }
+  return 0;
+}
+
+int nlu_eval_command(const cli_options& opts, const config::node_config& cfg) {
+  if (opts.positional.size() > 1) {
+    std::cerr << "cartmate nlu-eval: give at most one SIMMC turns file\n";
+    return 2;
+  }
+  auto turns = opts.positional.empty() ? std::string{default_simmc_turns} : opts.positional[0];
+  auto products = nlu::load_vocabulary_products(cfg.catalog.path);
+  if (!products) {
+    std::cerr << "cartmate nlu-eval: vocabulary catalog: " << protocol::describe(products.error())
+              << "\n";
+    return 1;
+  }
+  nlu::offline_understanding lu{nlu::vocabulary::from_products(*products)};
+  nlu::simmc_options options;
+  options.use_dialogue_hints = opts.flags.count("no-hints") == 0;
+  auto report = nlu::evaluate_simmc(turns, lu, options);
+  if (!report) {
+    std::cerr << "cartmate nlu-eval: " << protocol::describe(report.error()) << "\n";
+    return 1;
+  }
+  std::cout << "SIMMC 2.0 turns: " << turns << "\nvocabulary: " << cfg.catalog.path << " ("
+            << products->size() << " products)\n"
+            << nlu::format_report(*report);
+  return 0;
+}
+
+}  // namespace cartmate::cli
