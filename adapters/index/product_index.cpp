@@ -365,6 +365,10 @@ product_index::rank_all(std::string_view query, const protocol::search_filters& 
     float score = wl * l + wd * dense_range.scale(dense[i]);
     if (use_style)
       score = (1.f - style_weight) * score + style_weight * style_range.scale(style[i]);
+    // Sold-out items stay findable (back-in-stock alerts need them) but rank below what can
+    // be bought now unless they match clearly better, as in the browse order.
+    if (attrs_[i].stock <= 0)
+      score *= 0.5f;
     hits.push_back({i, score, 0});
   }
   return hits;

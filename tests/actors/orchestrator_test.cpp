@@ -129,7 +129,8 @@ TEST_F(orchestrator_test, search_streams_products_and_exactly_one_final) {
   const auto& f = agents->searches[0].filters;
   EXPECT_EQ(f.colour, "Black");
   EXPECT_EQ(f.max_price_minor, 300000);
-  EXPECT_EQ(agents->searches[0].query, "") << s.reply;
+  // A type-only request ranks by the type words.
+  EXPECT_EQ(agents->searches[0].query, "running shoe") << s.reply;
   EXPECT_EQ(f.product_type, "running shoe");
   const auto& shown = last_products().products;
   ASSERT_FALSE(shown.empty());
