@@ -51,6 +51,26 @@ caf::expected<node_config> map_settings(const json& tree) {
   const auto& catalog = tree.at("catalog");
   cfg.catalog = {catalog.at("path").get<std::string>(), catalog.at("currency").get<std::string>()};
   cfg.index = {tree.at("index").at("embedding_dim").get<int>()};
+  const auto& server = tree.at("server");
+  cfg.server = {server.at("address").get<std::string>(), server.at("port").get<int>(),
+                server.at("io_threads").get<int>(), millis(server, "resume_window_ms"),
+                millis(server, "drain_ms")};
+  const auto& auth = tree.at("auth");
+  cfg.auth = {auth.at("enabled").get<bool>(), auth.at("secret").get<std::string>(),
+              std::chrono::seconds{auth.at("token_ttl_s").get<int64_t>()}};
+  const auto& limits = tree.at("limits");
+  cfg.limits = {limits.at("max_frame_bytes").get<size_t>(),
+                limits.at("max_message_bytes").get<size_t>(),
+                limits.at("max_queued_turns").get<size_t>(),
+                millis(limits, "idle_timeout_ms"),
+                limits.at("max_connections").get<size_t>(),
+                limits.at("send_queue_frames").get<size_t>(),
+                limits.at("max_http_request_bytes").get<size_t>()};
+  const auto& rate = tree.at("rate_limit");
+  cfg.rate_limit = {rate.at("turns_per_second").get<double>(), rate.at("burst").get<double>()};
+  if (cfg.auth.enabled && cfg.auth.secret.empty())
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                "configuration key 'auth.secret' must be set when auth.enabled is true");
   cfg.settings = std::make_shared<const json>(tree);
   return cfg;
 }

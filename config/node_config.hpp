@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,38 @@ struct index_settings {
   int embedding_dim = 0;
 };
 
+/// The HTTP and WebSocket server of `cartmate serve`.
+struct server_settings {
+  std::string address;
+  int port = 0;                                // 0: any free port
+  int io_threads = 1;
+  std::chrono::milliseconds resume_window{0};
+  std::chrono::milliseconds drain{0};
+};
+
+struct auth_settings {
+  bool enabled = false;
+  std::string secret;
+  std::chrono::seconds token_ttl{0};
+};
+
+/// Per-connection limits of the server.
+struct limit_settings {
+  size_t max_frame_bytes = 0;
+  size_t max_message_bytes = 0;
+  size_t max_queued_turns = 0;
+  std::chrono::milliseconds idle_timeout{0};
+  size_t max_connections = 0;
+  size_t send_queue_frames = 0;
+  size_t max_http_request_bytes = 0;
+};
+
+/// Per-tenant token bucket on turns.
+struct rate_limit_settings {
+  double turns_per_second = 0;                 // 0: unlimited
+  double burst = 0;
+};
+
 struct node_config {
   std::string name;
   std::vector<protocol::agent_kind> agents;
@@ -62,6 +95,10 @@ struct node_config {
   resilience_settings resilience;
   catalog_settings catalog;
   index_settings index;
+  server_settings server;
+  auth_settings auth;
+  limit_settings limits;
+  rate_limit_settings rate_limit;
   /// The full validated tree, for sections not mirrored above. Shared and immutable, so
   /// copying a node_config stays cheap and this header needs only json_fwd; never null in a
   /// node_config made by make_node_config.

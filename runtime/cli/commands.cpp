@@ -14,6 +14,7 @@
 #include "actors/replay/replay_driver.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/cli/node_runner.hpp"
+#include "runtime/cli/serve_command.hpp"
 #include "runtime/node.hpp"
 
 namespace cartmate::cli {
@@ -21,7 +22,7 @@ namespace cartmate::cli {
 const std::vector<std::string>& command_flags() {
   static const std::vector<std::string> flags{
     "for",  "schema", "help",   "demo", "no-demo", "quiet", "user",
-    "output", "format", "no-hints", "verbose"};
+    "output", "format", "no-hints", "verbose", "tenant", "ttl"};
   return flags;
 }
 
@@ -38,6 +39,10 @@ int dispatch(const cli_options& opts, const config::node_config& cfg) {
     return ingest_command(opts, cfg);
   if (opts.command == "nlu-eval")
     return nlu_eval_command(opts, cfg);
+  if (opts.command == "serve")
+    return serve_command(opts, cfg);
+  if (opts.command == "token")
+    return token_command(opts, cfg);
   std::cerr << "cartmate: unknown command '" << opts.command << "' (try 'cartmate help')\n";
   return 2;
 }

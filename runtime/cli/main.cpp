@@ -39,6 +39,11 @@ commands:
             run the offline language understanding over the user turns of a SIMMC 2.0 turns file
             (default ../shared/data/conversations/simmc2_dstc10_dev.shared.turns.jsonl) and report
             act accuracy (--no-hints reads every turn alone)
+  serve     the main job with a front-end: every agent plus the HTTP and WebSocket server
+            (server.port, default 8080; 0 picks a free port and prints it); the web chat page
+            is at /, the frame protocol in docs/protocol.md; SIGTERM drains and closes with 1001
+  token --tenant=T --user=U [--ttl=SECONDS]
+            mint a signed access token with auth.secret (for auth.enabled=true)
   config    validate the configuration and print the effective settings
             (--schema lists every key with its type, default and meaning)
   help      this text

@@ -1,0 +1,126 @@
+// front_end.cpp — routes, readiness and the ordered start/shutdown of hub and server.
+// Threading: main thread (shutdown polls with short sleeps; it is not an actor).
+#include "actors/session/front_end.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "adapters/http/web_page.hpp"
+#include "protocol/agent_kind.hpp"
+#include "runtime/node.hpp"
+
+namespace cartmate::session {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// Polls `done` until it holds or `limit` has passed; shutdown steps only.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto give_up = steady::now() + limit;
+  while (!done()) {
+    if (steady::now() >= give_up)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return true;
+}
+
+}  // namespace
+
+std::pair<int, std::string> readiness(runtime::node& node) {
+  auto status = node.directory().status();
+  nlohmann::json agents = nlohmann::json::object();
+  nlohmann::json missing = nlohmann::json::array();
+  for (auto kind : node.config().agents) {
+    auto name = std::string{protocol::to_string(kind)};
+    auto it = std::find_if(status.begin(), status.end(),
+                           [kind](const runtime::agent_status& s) { return s.kind == kind; });
+    if (it == status.end()) {
+      agents[name] = "not implemented in this build";   // its requests degrade; not a failure
+    } else if (it->available) {
+      agents[name] = "available";
+    } else {
+      auto why = it->reason.empty() ? std::string{"no live replica"} : it->reason;
+      agents[name] = "unavailable: " + why;
+      missing.push_back(name + ": " + why);
+    }
+  }
+  bool ready = missing.empty();
+  nlohmann::json body{{"ready", ready}, {"agents", agents}, {"missing", missing}};
+  return {ready ? 200 : 503, body.dump()};
+}
+
+std::map<std::string, http::route_handler> make_routes(runtime::node& node) {
+  std::map<std::string, http::route_handler> routes;
+  routes["/healthz"] = [] { return http::http_response{200, "text/plain; charset=utf-8", "ok"}; };
+  routes["/readyz"] = [&node] {
+    auto [status, body] = readiness(node);
+    return http::http_response{status, "application/json", std::move(body)};
+  };
+  routes["/metrics"] = [&node] {
+    return http::http_response{200, "text/plain; version=0.0.4; charset=utf-8",
+                               node.metrics().render_prometheus()};
+  };
+  routes["/"] = [] {
+    return http::http_response{200, "text/html; charset=utf-8", std::string{http::web_chat_page()}};
+  };
+  return routes;
+}
+
+http::server_options server_options_from(const config::node_config& cfg) {
+  http::server_options o;
+  o.address = cfg.server.address;
+  o.port = static_cast<uint16_t>(cfg.server.port);
+  o.io_threads = cfg.server.io_threads;
+  o.max_frame_bytes = cfg.limits.max_frame_bytes;
+  o.max_connections = cfg.limits.max_connections;
+  o.idle_timeout = cfg.limits.idle_timeout;
+  o.send_queue_frames = cfg.limits.send_queue_frames;
+  o.max_http_request_bytes = cfg.limits.max_http_request_bytes;
+  return o;
+}
+
+front_end::front_end(runtime::node& node, const config::node_config& cfg)
+  : cfg_(cfg),
+    hub_(std::make_shared<session_hub>(node.system(), node.directory(), node.metrics(),
+                                       settings_from(cfg))) {
+  auto hub = hub_;
+  server_ = std::make_unique<http::server>(
+    server_options_from(cfg),
+    [hub](std::weak_ptr<http::frame_sink> sink) { return hub->open(std::move(sink)); },
+    make_routes(node), &node.metrics());
+}
+
+front_end::~front_end() {
+  shutdown();
+}
+
+caf::expected<uint16_t> front_end::start() {
+  auto port = server_->start();
+  started_ = static_cast<bool>(port);
+  return port;
+}
+
+void front_end::shutdown() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  if (started_) {
+    server_->stop_accepting();
+    hub_->drain();
+    if (!wait_until([this] { return hub_->running_turns() == 0; }, cfg_.server.drain))
+      spdlog::warn("{} turns still running after the drain; closing anyway", hub_->running_turns());
+    server_->close_all(http::close_code::going_away, "server shutting down");
+    wait_until([this] { return server_->open_sessions() == 0; }, std::chrono::milliseconds{2000});
+  }
+  server_->stop();
+  hub_->stop_all();
+  wait_until([this] { return hub_->live_sessions() == 0; }, std::chrono::milliseconds{2000});
+}
+
+}  // namespace cartmate::session

@@ -1,0 +1,303 @@
+// session_actor.cpp — frames in, turns to the orchestrator, events out as frames.
+// Threading: one CAF actor; its state is touched only by its own handlers.
+#include "actors/session/session_actor.hpp"
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
+#include <caf/stateful_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/session/session_hub.hpp"
+#include "protocol/errors.hpp"
+#include "protocol/json_codec.hpp"
+#include "protocol/orchestrator_messages.hpp"
+#include "runtime/logging.hpp"
+
+namespace cartmate::session {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+struct session_state {
+  std::shared_ptr<session_hub> hub;
+  std::weak_ptr<http::frame_sink> sink;
+  identity who;
+  bool said_hello = false;
+  bool closing = false;     // a close was requested; frames from the client are ignored
+  bool draining = false;
+  bool turn_running = false;
+  std::deque<protocol::user_turn> queue;
+
+  static inline const char* name = "ws_session";
+};
+
+using session_actor = caf::stateful_actor<session_state>;
+
+void send_frame(session_actor* self, const json& frame) {
+  if (auto sink = self->state.sink.lock())
+    sink->send_text(protocol::dump_json(frame));
+}
+
+void send_error(session_actor* self, const std::string& code, const std::string& message,
+                std::optional<int64_t> retry_after_ms = std::nullopt) {
+  json frame{{"type", "error"}, {"code", code}, {"message", message}};
+  if (retry_after_ms)
+    frame["retry_after_ms"] = *retry_after_ms;
+  self->state.hub->count_error(code);
+  send_frame(self, frame);
+}
+
+void close_connection(session_actor* self, uint16_t code, const std::string& reason) {
+  auto& st = self->state;
+  if (st.closing)
+    return;
+  st.closing = true;
+  st.queue.clear();
+  if (auto sink = st.sink.lock())
+    sink->close(code, reason);
+}
+
+void start_next_turn(session_actor* self);
+
+void end_turn(session_actor* self) {
+  auto& st = self->state;
+  if (!st.turn_running)
+    return;
+  st.turn_running = false;
+  st.hub->turn_ended();
+  if (st.draining)
+    return close_connection(self, http::close_code::going_away, "server shutting down");
+  start_next_turn(self);
+}
+
+std::string failure_code(const caf::error& err) {
+  if (auto code = protocol::errc_of(err))
+    return std::string{protocol::to_string(*code)};
+  if (err == caf::sec::request_timeout)
+    return "timeout";
+  return "unavailable";
+}
+
+// The orchestrator did not end the turn itself: end it here so the client's turn loop does.
+void fail_turn(session_actor* self, const caf::error& err) {
+  auto code = failure_code(err);
+  spdlog::warn("turn of session {} failed: {}", self->state.who.session_id, protocol::describe(err));
+  self->state.hub->count_error("turn_failed");
+  send_frame(self, protocol::encode(protocol::orchestrator_event{
+                     protocol::error_event{0, code, "the assistant could not finish this turn: "
+                                                      + protocol::describe(err)}}));
+  send_frame(self, protocol::encode(protocol::orchestrator_event{protocol::final_event{
+                     0, "Sorry, I could not finish that request (" + code + "). Please try again.",
+                     false, true}}));
+  end_turn(self);
+}
+
+void start_next_turn(session_actor* self) {
+  auto& st = self->state;
+  if (st.turn_running || st.queue.empty() || st.closing)
+    return;
+  auto turn = std::move(st.queue.front());
+  st.queue.pop_front();
+  st.turn_running = true;
+  st.hub->turn_started();
+  const auto& settings = st.hub->settings();
+  turn.env.tenant = st.who.tenant;
+  turn.env.user = st.who.user;
+  turn.env.session = st.who.session_id;
+  turn.env.trace_id = runtime::new_trace_id();
+  turn.env.deadline_ms = wall_clock_ms() + settings.turn_deadline.count();
+  runtime::trace_scope scope{turn.env.trace_id};
+  auto orchestrator = st.hub->directory().lookup(protocol::agent_kind::orchestrator, st.who.user);
+  if (!orchestrator)
+    return fail_turn(self, orchestrator.error());
+  self->request(*orchestrator, settings.turn_deadline + settings.reply_margin, std::move(turn))
+    .then([self](protocol::turn_summary&) { end_turn(self); },
+          [self](caf::error& err) { fail_turn(self, err); });
+}
+
+void submit(session_actor* self, protocol::user_turn turn) {
+  auto& st = self->state;
+  if (st.draining)
+    return send_error(self, "shutting_down", "the server is shutting down; reconnect shortly");
+  auto max_queued = st.hub->settings().limits.max_queued_turns;
+  if (st.turn_running && st.queue.size() >= max_queued)
+    return send_error(self, "queue_full",
+                      std::to_string(st.queue.size()) + " turns are already queued; wait for a final frame");
+  auto decision = st.hub->limiter().try_acquire(st.who.tenant);
+  if (!decision.allowed)
+    return send_error(self, "rate_limited", "too many turns for tenant " + st.who.tenant,
+                      decision.retry_after.count());
+  st.queue.push_back(std::move(turn));
+  start_next_turn(self);
+}
+
+const std::string* string_field(const json& frame, const char* key) {
+  auto i = frame.find(key);
+  if (i == frame.end() || !i->is_string())
+    return nullptr;
+  return i->get_ptr<const std::string*>();
+}
+
+void say_hello(session_actor* self, const json& frame) {
+  auto& st = self->state;
+  static const std::string none;
+  const auto* token = string_field(frame, "token");
+  const auto* session_id = string_field(frame, "session_id");
+  auto who = st.hub->hello(token ? *token : none, session_id ? *session_id : none);
+  if (!who) {
+    send_error(self, "unauthorized", protocol::describe(who.error()));
+    return close_connection(self, http::close_code::policy_violation, "unauthorized");
+  }
+  st.who = std::move(*who);
+  st.said_hello = true;
+  spdlog::debug("session {} {} (tenant {}, user {})", st.who.session_id,
+               st.who.resumed ? "resumed" : "opened", st.who.tenant, st.who.user);
+  send_frame(self, json{{"type", "welcome"},
+                        {"session_id", st.who.session_id},
+                        {"tenant", st.who.tenant},
+                        {"user", st.who.user},
+                        {"resumed", st.who.resumed},
+                        {"limits", st.hub->limits_json()}});
+}
+
+protocol::user_turn make_turn(protocol::turn_input input) {
+  protocol::user_turn turn;
+  turn.input = input;
+  return turn;
+}
+
+void on_frame(session_actor* self, std::string data, bool is_text) {
+  auto& st = self->state;
+  if (st.closing)
+    return;
+  const bool auth = st.hub->settings().auth.enabled;
+  auto refuse_unauthenticated = [&](const std::string& why) {
+    send_error(self, "unauthorized", why);
+    close_connection(self, http::close_code::policy_violation, "unauthorized");
+  };
+  if (!is_text) {
+    if (auth && !st.said_hello)
+      return refuse_unauthenticated("the first frame must be a hello with a token");
+    return send_error(self, "bad_frame", "binary frames are not supported; send JSON text frames");
+  }
+  auto parsed = protocol::parse_json(data);
+  const std::string* type = nullptr;
+  std::string problem;
+  if (!parsed)
+    problem = "frame is not valid JSON: " + protocol::describe(parsed.error());
+  else if (!parsed->is_object())
+    problem = "a frame must be a JSON object";
+  else if (type = string_field(*parsed, "type"); type == nullptr)
+    problem = "a frame needs a string field 'type'";
+  if (!problem.empty()) {
+    if (auth && !st.said_hello)
+      return refuse_unauthenticated("the first frame must be a hello with a token");
+    return send_error(self, "bad_frame", problem);
+  }
+  const auto& frame = *parsed;
+  if (!st.said_hello) {
+    if (*type == "hello")
+      return say_hello(self, frame);
+    if (auth)
+      return refuse_unauthenticated("the first frame must be a hello with a token");
+    say_hello(self, json::object());   // auth off: any first frame implicitly says hello
+    if (st.closing)
+      return;
+  }
+  if (*type == "ping") {
+    auto id = frame.find("id");
+    return send_frame(self, json{{"type", "pong"}, {"id", id == frame.end() ? json(nullptr) : *id}});
+  }
+  if (*type == "message") {
+    const auto* text = string_field(frame, "text");
+    if (text == nullptr)
+      return send_error(self, "bad_frame", "a message needs a string field 'text'");
+    if (text->empty())
+      return send_error(self, "bad_frame", "message text is empty");
+    auto limit = st.hub->settings().limits.max_message_bytes;
+    if (text->size() > limit)
+      return send_error(self, "text_too_long",
+                        "message text is " + std::to_string(text->size()) + " bytes; the limit is "
+                          + std::to_string(limit));
+    auto turn = make_turn(protocol::turn_input::message);
+    turn.text = *text;
+    return submit(self, std::move(turn));
+  }
+  if (*type == "confirm")
+    return submit(self, make_turn(protocol::turn_input::confirm));
+  if (*type == "cancel")
+    return submit(self, make_turn(protocol::turn_input::cancel));
+  if (*type == "like" || *type == "dislike") {
+    const auto* product = string_field(frame, "product_id");
+    if (product == nullptr || product->empty() || product->size() > 256)
+      return send_error(self, "bad_frame", "a " + *type + " needs a string field 'product_id'");
+    auto turn = make_turn(*type == "like" ? protocol::turn_input::like : protocol::turn_input::dislike);
+    turn.product_ref = *product;
+    return submit(self, std::move(turn));
+  }
+  if (*type == "hello")
+    return send_error(self, "bad_frame", "hello must be the first frame, and only once");
+  send_error(self, "bad_frame", "unknown frame type '" + type->substr(0, 64) + "'");
+}
+
+caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
+                      std::weak_ptr<http::frame_sink> sink) {
+  self->state.hub = std::move(hub);
+  self->state.sink = std::move(sink);
+  self->attach_functor([hub = self->state.hub, id = self->id()] { hub->forget(id); });
+  auto event = [self](auto& ev) {
+    send_frame(self, protocol::encode(protocol::orchestrator_event{std::move(ev)}));
+  };
+  return {
+    [self](frame_atom, std::string& data, bool is_text) { on_frame(self, std::move(data), is_text); },
+    [self](closed_atom) {
+      auto& st = self->state;
+      if (st.turn_running) {
+        st.turn_running = false;
+        st.hub->turn_ended();
+      }
+      if (st.said_hello)
+        st.hub->release(st.who.session_id);
+      self->quit();
+    },
+    [self](drain_atom) {
+      auto& st = self->state;
+      st.draining = true;
+      st.queue.clear();
+      if (!st.turn_running)
+        close_connection(self, http::close_code::going_away, "server shutting down");
+    },
+    [event](protocol::thinking_event& e) { event(e); },
+    [event](protocol::delegation_event& e) { event(e); },
+    [event](protocol::products_event& e) { event(e); },
+    [event](protocol::cart_event& e) { event(e); },
+    [event](protocol::partial_event& e) { event(e); },
+    [event](protocol::final_event& e) { event(e); },
+    [event](protocol::notification_event& e) { event(e); },
+    [event](protocol::error_event& e) { event(e); },
+    [event](protocol::comparison_event& e) { event(e); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_session_actor(caf::actor_system& sys, std::shared_ptr<session_hub> hub,
+                               std::weak_ptr<http::frame_sink> sink) {
+  return sys.spawn(session, std::move(hub), std::move(sink));
+}
+
+}  // namespace cartmate::session

@@ -1,0 +1,127 @@
+// session_hub.hpp — what every WebSocket session front-end shares: settings, token checks, the
+// per-tenant rate limiter, the table of resumable sessions, the live session actors (for the
+// shutdown drain) and the server's error counters. It makes the frame_handler of each new
+// connection, which spawns that connection's session actor.
+// Threading: every member function is safe from any thread (io threads, CAF workers, main).
+// Session actors hold the hub by shared_ptr, so it outlives them; the directory and metrics it
+// points to must outlive the actor system (the node's do).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include "adapters/http/server.hpp"
+#include "config/node_config.hpp"
+#include "runtime/agent_directory.hpp"
+#include "runtime/metrics_registry.hpp"
+#include "runtime/rate_limiter.hpp"
+
+namespace cartmate::session {
+
+struct session_settings {
+  config::limit_settings limits;
+  config::auth_settings auth;
+  config::rate_limit_settings rate_limit;
+  std::chrono::milliseconds resume_window{120000};
+  std::chrono::milliseconds turn_deadline{3000};
+  /// Extra time the orchestrator gets to answer after the turn deadline (its own summary).
+  std::chrono::milliseconds reply_margin{1000};
+};
+
+/// Settings of `cfg`'s server, auth, limits, rate_limit and resilience sections.
+session_settings settings_from(const config::node_config& cfg);
+
+/// Who a session talks for; fixed at hello.
+struct identity {
+  std::string tenant;
+  std::string user;
+  std::string session_id;
+  bool resumed = false;
+};
+
+/// Tenant of every anonymous (auth off) session.
+inline constexpr const char* anonymous_tenant = "demo";
+
+class session_hub : public std::enable_shared_from_this<session_hub> {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  session_hub(caf::actor_system& sys, runtime::agent_directory& directory,
+              runtime::metrics_registry& metrics, session_settings settings,
+              runtime::rate_limiter::clock_fn now = [] { return clock::now(); });
+
+  /// The handler of a new WebSocket connection (spawns its session actor). Pass this as the
+  /// server's session_factory through a lambda holding the hub's shared_ptr.
+  std::unique_ptr<http::frame_handler> open(std::weak_ptr<http::frame_sink> sink);
+
+  /// Shutdown, step one: every session refuses new turns, drops its queue and closes with 1001
+  /// once its running turn has ended.
+  void drain();
+  bool draining() const { return draining_.load(); }
+
+  /// Ends every session actor still alive (shutdown, last step).
+  void stop_all();
+
+  size_t running_turns() const { return running_turns_.load(); }
+  size_t live_sessions() const;
+
+  // -- used by the session actors -------------------------------------------------------------
+
+  const session_settings& settings() const { return settings_; }
+  runtime::agent_directory& directory() { return *directory_; }
+  runtime::rate_limiter& limiter() { return limiter_; }
+
+  /// The identity for a hello: checks the token when auth is on (the error's text is safe to
+  /// show), resumes `session_id` when it may, else starts a new session.
+  [[nodiscard]] caf::expected<identity> hello(const std::string& token, const std::string& session_id);
+
+  /// The connection of `session_id` ended: it may be resumed within the resume window.
+  void release(const std::string& session_id);
+
+  /// Running-turn bookkeeping for the drain.
+  void turn_started() { ++running_turns_; }
+  void turn_ended() { --running_turns_; }
+
+  void count_error(const std::string& code);
+  void forget(caf::actor_id id);
+
+  /// The welcome frame's "limits" object.
+  nlohmann::json limits_json() const;
+
+ private:
+  struct resumable {
+    std::string tenant;
+    std::string user;
+    bool connected = true;
+    clock::time_point expires{};
+  };
+
+  void prune_locked(clock::time_point now);
+
+  caf::actor_system* sys_;
+  runtime::agent_directory* directory_;
+  runtime::metrics_registry* metrics_;
+  session_settings settings_;
+  runtime::rate_limiter::clock_fn now_;
+  runtime::rate_limiter limiter_;
+  std::atomic<bool> draining_{false};
+  std::atomic<size_t> running_turns_{0};
+
+  mutable std::mutex mutex_;   // guards the two tables below
+  std::unordered_map<std::string, resumable> sessions_;
+  size_t prune_at_ = 1024;
+  std::unordered_map<caf::actor_id, caf::actor> live_;
+};
+
+}  // namespace cartmate::session
