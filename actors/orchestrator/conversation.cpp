@@ -316,6 +316,7 @@ void show_results(conv_actor* self, const search_state& s, const protocol::searc
   ctx.search = s;
   ctx.search.active = true;
   ctx.search.total = r.total_matches;
+  remember_products(ctx, r.products);
   ctx.shown = r.products;
   ctx.shown_kind = list_kind::search_results;
   ctx.focused.reset();
@@ -437,6 +438,7 @@ void do_describe(conv_actor* self, const plan_step& step) {
   protocol::get_product_request req;
   req.product_id = r.items.front().id;
   call(self, std::move(req), "product details", [self](protocol::product p) {
+    remember_products(self->state.ctx, {p});
     focus(self, p);
     learn_currency(self, {p});
     emit(self, protocol::products_event{turn_of(self)->summary.turn_id, "Details", {p}});
@@ -448,10 +450,12 @@ void do_describe(conv_actor* self, const plan_step& step) {
 
 // -- cart ---------------------------------------------------------------------------------------
 
-bool quantity_ok(conv_actor* self, int32_t quantity) {
+// The understanding reports any count it read (0, 10^9); this is where the policy is.
+bool quantity_ok(conv_actor* self, int64_t quantity) {
   if (quantity >= 1 && quantity <= max_quantity)
     return true;
-  stop_plan(self, "The quantity has to be between 1 and " + std::to_string(max_quantity)
+  stop_plan(self, "A quantity of " + std::to_string(quantity) + " won't work: it has to be "
+                    "between 1 and " + std::to_string(max_quantity)
                     + ", so I left your cart as it is.");
   return false;
 }
@@ -492,7 +496,8 @@ void do_add(conv_actor* self, const plan_step& step) {
   auto items = resolve_or_stop(self, step, false);
   if (!items)
     return;
-  add_items(self, std::move(*items), 0, quantity);
+  remember_products(self->state.ctx, *items);
+  add_items(self, std::move(*items), 0, static_cast<int32_t>(quantity));
 }
 
 void remove_items(conv_actor* self, std::vector<protocol::product> items, size_t i) {
@@ -503,7 +508,7 @@ void remove_items(conv_actor* self, std::vector<protocol::product> items, size_t
       return remove_items(self, items, i + 1);
     auto& ctx = self->state.ctx;
     if (ctx.shown_kind == list_kind::cart) {
-      ctx.shown = products_of(cart);
+      ctx.shown = products_of(cart, ctx);
       ctx.focused.reset();
     }
     std::string line = items.size() == 1 ? "Removed " + items.front().title + " from your cart."
@@ -513,11 +518,66 @@ void remove_items(conv_actor* self, std::vector<protocol::product> items, size_t
   });
 }
 
+/// What a cart action asks when several lines match: "Which one should I <verb>? Say e.g.
+/// "<example>"."
+struct cart_action {
+  const char* verb;
+  std::string example;
+};
+
+// Several cart lines match what the shopper named: list them as the list on screen, so "the
+// first one" in the answer counts within them.
+void ask_which_line(conv_actor* self, std::vector<protocol::product> candidates,
+                    const cart_action& action) {
+  auto& ctx = self->state.ctx;
+  std::string line = "You have " + std::to_string(candidates.size())
+                     + " matching items in your cart:\n" + product_list(candidates, 1);
+  while (!line.empty() && line.back() == '\n')
+    line.pop_back();
+  line += std::string{"\nWhich one should I "} + action.verb + "? Say e.g. \"" + action.example
+          + "\".";
+  ctx.shown = std::move(candidates);
+  ctx.shown_kind = list_kind::cart;
+  ctx.focused.reset();
+  stop_plan(self, std::move(line));
+}
+
+/// Remove and change-quantity act on the cart, which the screen may not show: the cart is read
+/// first and the step's reference resolved against its lines; `then` gets the lines meant.
+template <class Then>
+void with_cart_lines(conv_actor* self, const plan_step& step, bool need_one, cart_action action,
+                     Then then) {
+  auto on_cart = [self, slots = step.slots, need_one, action = std::move(action),
+                  then = std::move(then)](protocol::cart_view cart) mutable {
+    auto r = resolve_in_cart(slots, self->state.ctx, cart);
+    if (r.ambiguous || (need_one && r.items.size() > 1))
+      return ask_which_line(self, std::move(r.items), action);
+    if (r.items.empty())
+      return stop_plan(self, r.problem);
+    then(std::move(r.items));
+  };
+  call(self, protocol::cart_get{}, "view cart", std::move(on_cart));
+}
+
 void do_remove(conv_actor* self, const plan_step& step) {
-  auto items = resolve_or_stop(self, step, false);
-  if (!items)
-    return;
-  remove_items(self, std::move(*items), 0);
+  cart_action action{"remove", "remove the first one"};
+  with_cart_lines(self, step, false, std::move(action), [self](std::vector<protocol::product> items) {
+    remove_items(self, std::move(items), 0);
+  });
+}
+
+void set_quantity(conv_actor* self, const protocol::product& item, int32_t quantity) {
+  auto req = write_request<protocol::cart_set_quantity>(self);
+  req.product_id = item.id;
+  req.quantity = quantity;
+  auto title = item.title;
+  call(self, std::move(req), "change quantity", [self, title, quantity](protocol::cart_view cart) {
+    auto& ctx = self->state.ctx;
+    if (ctx.shown_kind == list_kind::cart)
+      ctx.shown = products_of(cart, ctx);
+    show_cart_change(self, cart, "You now have " + std::to_string(quantity) + " \xC3\x97 " + title
+                                   + " in your cart.");
+  });
 }
 
 void do_change_quantity(conv_actor* self, const plan_step& step) {
@@ -527,21 +587,12 @@ void do_change_quantity(conv_actor* self, const plan_step& step) {
   }
   if (!quantity_ok(self, *step.slots.quantity))
     return;
-  auto items = resolve_or_stop(self, step, true);
-  if (!items)
-    return;
-  auto req = write_request<protocol::cart_set_quantity>(self);
-  req.product_id = items->front().id;
-  req.quantity = *step.slots.quantity;
-  auto title = items->front().title;
-  auto quantity = req.quantity;
-  call(self, std::move(req), "change quantity", [self, title, quantity](protocol::cart_view cart) {
-    auto& ctx = self->state.ctx;
-    if (ctx.shown_kind == list_kind::cart)
-      ctx.shown = products_of(cart);
-    show_cart_change(self, cart, "You now have " + std::to_string(quantity) + " \xC3\x97 " + title
-                                   + " in your cart.");
-  });
+  auto quantity = static_cast<int32_t>(*step.slots.quantity);
+  cart_action action{"change", "change the quantity of the first one to " + std::to_string(quantity)};
+  with_cart_lines(self, step, true, std::move(action),
+                  [self, quantity](std::vector<protocol::product> items) {
+                    set_quantity(self, items.front(), quantity);
+                  });
 }
 
 void do_view_cart(conv_actor* self) {
@@ -549,7 +600,7 @@ void do_view_cart(conv_actor* self) {
     emit(self, protocol::cart_event{turn_of(self)->summary.turn_id, cart});
     auto& ctx = self->state.ctx;
     if (!cart.lines.empty()) {
-      ctx.shown = products_of(cart);
+      ctx.shown = products_of(cart, ctx);
       ctx.shown_kind = list_kind::cart;
       ctx.focused.reset();
       if (ctx.shown.size() == 1)
@@ -947,15 +998,10 @@ std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
   hints.pending_confirmation = !ctx.pending_checkout_id.empty();
   hints.results_on_screen = static_cast<int32_t>(ctx.shown.size());
   auto u = self->state.deps.understanding->understand(clean.text, hints);
-  // A count the understanding cannot read (0, 10^9) must not turn into "one of them".
-  auto bad_quantity = unreadable_quantity(clean.text);
   for (auto& st : u.steps) {
     plan_step s;
     s.act = st.act;
     s.slots = std::move(st.slots);
-    if (bad_quantity && !s.slots.quantity
-        && (s.act == intent::add_to_cart || s.act == intent::change_quantity))
-      s.slots.quantity = static_cast<int32_t>(std::clamp<int64_t>(*bad_quantity, 0, INT32_MAX));
     steps.push_back(std::move(s));
   }
   return steps;

@@ -2,9 +2,7 @@
 #include "actors/orchestrator/conversation_context.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
-#include <initializer_list>
 
 #include "adapters/nlu/vocabulary.hpp"
 
@@ -56,15 +54,31 @@ bool type_matches(const std::string& wanted, const std::string& have) {
   });
 }
 
+// Every word of `wanted` is a word of `title` ("navy blue" in "Roadster Men Navy Blue Jeans").
+bool title_has(const std::string& title, const std::string& wanted) {
+  auto w = words_of(wanted);
+  auto t = words_of(title);
+  return !w.empty() && std::all_of(w.begin(), w.end(), [&](const std::string& x) {
+    return std::find(t.begin(), t.end(), x) != t.end();
+  });
+}
+
+// An attribute the product does not carry (a cart line knows only its title) is looked for in
+// the title instead.
+bool attribute_matches(const std::optional<std::string>& wanted, const std::string& have,
+                       const std::string& title) {
+  if (!wanted)
+    return true;
+  return have.empty() ? title_has(title, *wanted) : same_word(*wanted, have);
+}
+
 bool matches_attributes(const protocol::product& p, const nlu::slot_values& s) {
-  if (s.colour && !same_word(*s.colour, p.colour))
+  if (!attribute_matches(s.colour, p.colour, p.title) || !attribute_matches(s.brand, p.brand, p.title)
+      || !attribute_matches(s.gender, p.gender, p.title))
     return false;
-  if (s.brand && !same_word(*s.brand, p.brand))
-    return false;
-  if (s.gender && !same_word(*s.gender, p.gender))
-    return false;
-  if (s.product_type && !type_matches(*s.product_type, p.product_type))
-    return false;
+  if (s.product_type)
+    return p.product_type.empty() ? title_has(p.title, *s.product_type)
+                                  : type_matches(*s.product_type, p.product_type);
   return true;
 }
 
@@ -227,71 +241,73 @@ void refine_search(search_state& search, const nlu::slot_values& s,
   search.offset = 0;
 }
 
-std::optional<int64_t> unreadable_quantity(const std::string& text) {
-  struct word {
-    std::string text;
-    bool number = false;
-    int64_t value = 0;
-  };
-  std::vector<word> words;
-  for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (std::isdigit(c)) {
-      word w;
-      w.number = true;
-      while (i < text.size()
-             && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == ',')) {
-        if (text[i] != ',') {
-          int digit = text[i] - '0';
-          w.value = w.value > (INT64_MAX - digit) / 10 ? INT64_MAX : w.value * 10 + digit;
-        }
-        ++i;
-      }
-      // "1.5k" and the like are prices, not counts.
-      if (i < text.size() && (std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-        w.number = false;
-      words.push_back(std::move(w));
-    } else if (std::isalpha(c)) {
-      word w;
-      while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
-        w.text += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i++])));
-      words.push_back(std::move(w));
-    } else {
-      ++i;
-    }
-  }
-  auto is = [&words](size_t k, std::initializer_list<const char*> options) {
-    if (k >= words.size())
-      return false;
-    for (const char* o : options)
-      if (words[k].text == o)
-        return true;
-    return false;
-  };
-  for (size_t k = 0; k < words.size(); ++k) {
-    if (!words[k].number || (words[k].value >= 1 && words[k].value <= 1000))
-      continue;
-    bool before = k > 0
-                  && (is(k - 1, {"add", "quantity", "qty"})
-                      || (is(k - 1, {"it", "to"}) && k > 1
-                          && is(k - 2, {"make", "set", "quantity", "qty", "change", "it"})));
-    bool after = is(k + 1, {"of", "pieces", "piece", "pcs", "units", "unit", "items", "more"});
-    if (before || after)
-      return words[k].value;
-  }
-  return std::nullopt;
-}
-
-std::vector<protocol::product> products_of(const protocol::cart_view& cart) {
+std::vector<protocol::product> products_of(const protocol::cart_view& cart,
+                                           const conversation_context& ctx) {
   std::vector<protocol::product> out;
   out.reserve(cart.lines.size());
   for (const auto& line : cart.lines) {
     protocol::product p;
+    if (auto it = ctx.seen.find(line.product_id); it != ctx.seen.end())
+      p = it->second;
     p.id = line.product_id;
     p.title = line.title;
     p.price = line.unit_price;
     out.push_back(std::move(p));
   }
+  return out;
+}
+
+void remember_products(conversation_context& ctx, const std::vector<protocol::product>& products) {
+  for (const auto& p : products) {
+    if (p.id.empty())
+      continue;
+    auto [it, fresh] = ctx.seen.insert_or_assign(p.id, p);
+    if (fresh)
+      ctx.seen_order.push_back(p.id);
+  }
+  while (ctx.seen.size() > max_seen && !ctx.seen_order.empty()) {
+    ctx.seen.erase(ctx.seen_order.front());
+    ctx.seen_order.pop_front();
+  }
+}
+
+resolution resolve_in_cart(const nlu::slot_values& slots, const conversation_context& ctx,
+                           const protocol::cart_view& cart) {
+  resolution out;
+  if (cart.lines.empty()) {
+    out.problem = "Your cart is empty.";
+    return out;
+  }
+  auto lines = products_of(cart, ctx);
+  const bool names_attributes = slots.product_type || slots.colour || slots.brand || slots.gender;
+  const bool by_attributes = !slots.ref || slots.ref->kind == nlu::reference_kind::by_attributes;
+  if (names_attributes && by_attributes) {
+    for (const auto& p : lines)
+      if (matches_attributes(p, slots))
+        out.items.push_back(p);
+    if (out.items.empty())
+      out.problem = "Nothing in your cart matches that. Your cart has "
+                    + count_items(lines.size()) + "; say \"show my cart\" to see them.";
+    else if (out.items.size() > 1)
+      out.ambiguous = true;
+    return out;
+  }
+  // "the second one", "it", "them": what the shopper sees, as far as it is in the cart.
+  auto on_screen = resolve_reference(slots, ctx);
+  if (on_screen.items.empty() || on_screen.ambiguous) {
+    out.problem = on_screen.problem;
+    return out;
+  }
+  auto in_cart = [&lines](const protocol::product& p) {
+    return std::any_of(lines.begin(), lines.end(),
+                       [&p](const protocol::product& l) { return l.id == p.id; });
+  };
+  for (const auto& p : on_screen.items)
+    if (in_cart(p))
+      out.items.push_back(p);
+  if (out.items.empty())
+    out.problem = on_screen.items.size() == 1 ? on_screen.items.front().title + " isn't in your cart."
+                                              : "None of those is in your cart.";
   return out;
 }
 

@@ -3,7 +3,10 @@
 // reference resolution and refinement. Threading: plain values, owned by one conversation actor.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +40,14 @@ struct conversation_context {
   std::optional<protocol::product> focused;  // "it", "that one"
   search_state search;
   std::string pending_checkout_id;           // non-empty while a confirmation is asked
+  /// Products shown or described in this conversation, by id: what a cart line alone (id,
+  /// title, price) does not say about its product. Bounded by max_seen, oldest out first.
+  std::map<std::string, protocol::product> seen;
+  std::deque<std::string> seen_order;
 };
+
+/// Products `conversation_context::seen` keeps at most.
+inline constexpr size_t max_seen = 500;
 
 /// What a reference points at, or why it points at nothing.
 struct resolution {
@@ -57,13 +67,21 @@ protocol::search_filters filters_from(const nlu::slot_values& slots);
 void refine_search(search_state& search, const nlu::slot_values& slots,
                    const std::vector<protocol::product>& shown);
 
-/// A quantity the shopper typed that the language understanding cannot take ("add 0 of it",
-/// "add 1000000000 of them"): a number right after add / quantity / qty / "make it" / "set it
-/// to", or right before of / pieces / units / items / more, outside 1..1000. Saturates at
-/// INT64_MAX. Nothing when the message names no such number.
-std::optional<int64_t> unreadable_quantity(const std::string& text);
+/// Cart lines as products, so references can point into a cart that was shown. Lines carry only
+/// id, title and price; type, colour, brand and gender come from `ctx.seen` when the product
+/// was shown in this conversation.
+std::vector<protocol::product> products_of(const protocol::cart_view& cart,
+                                           const conversation_context& ctx);
 
-/// "cart lines as products", so references can point into a cart that was shown.
-std::vector<protocol::product> products_of(const protocol::cart_view& cart);
+/// Keeps `products` in `ctx.seen` (bounded: the oldest are forgotten first).
+void remember_products(conversation_context& ctx, const std::vector<protocol::product>& products);
+
+/// Which lines of `cart` a remove or change-quantity step means. A step that names attributes
+/// ("the kurta", "the red one") picks among the cart's lines, whatever is on screen; other
+/// references ("the second one", "it", "them") resolve against the screen and must be in the
+/// cart. Several matching lines where the step names attributes: `ambiguous`, with the
+/// candidates in `items`, so the caller can ask which one.
+resolution resolve_in_cart(const nlu::slot_values& slots, const conversation_context& ctx,
+                           const protocol::cart_view& cart);
 
 }  // namespace cartmate::orchestrator

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include <caf/message.hpp>
 #include <nlohmann/json.hpp>
 
 #include "adapters/nlu/language_understanding.hpp"
@@ -20,17 +21,22 @@ namespace {
 
 using nlohmann::json;
 
-// Thrown only inside this file and caught in parse_script, so every helper can bail out
-// from deep inside an object with the key path that is wrong.
-struct script_error {
-  std::string message;
-};
-
-[[noreturn]] void fail(const std::string& what) {
-  throw script_error{what};
+// Helpers answer with a value or with what is wrong, by key path; parse_script prefixes the
+// file and line. The detail is carried as the error's context (see protocol::make_error).
+caf::error fail(const std::string& what) {
+  return protocol::make_error(protocol::errc::invalid_argument, what);
 }
 
-void only_keys(const json& obj, const std::string& where, std::initializer_list<const char*> keys) {
+// The reason make_error() was given, without the code name describe() would add.
+std::string reason_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.match_elements<std::string>())
+    return ctx.get_as<std::string>(0);
+  return protocol::describe(err);
+}
+
+caf::error only_keys(const json& obj, const std::string& where,
+                     std::initializer_list<const char*> keys) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     bool known = false;
     for (auto* k : keys)
@@ -39,208 +45,283 @@ void only_keys(const json& obj, const std::string& where, std::initializer_list<
       std::string list;
       for (auto* k : keys)
         list += (list.empty() ? "" : ", ") + std::string{k};
-      fail("unknown key '" + where + it.key() + "' (known: " + list + ")");
+      return fail("unknown key '" + where + it.key() + "' (known: " + list + ")");
     }
   }
+  return {};
 }
 
-std::string get_string(const json& v, const std::string& key) {
+caf::expected<std::string> get_string(const json& v, const std::string& key) {
   if (!v.is_string())
-    fail("'" + key + "' must be a string");
+    return fail("'" + key + "' must be a string");
   return v.get<std::string>();
 }
 
-bool get_bool(const json& v, const std::string& key) {
+caf::expected<bool> get_bool(const json& v, const std::string& key) {
   if (!v.is_boolean())
-    fail("'" + key + "' must be true or false");
+    return fail("'" + key + "' must be true or false");
   return v.get<bool>();
 }
 
-int64_t get_count(const json& v, const std::string& key) {
+caf::expected<int64_t> get_count(const json& v, const std::string& key) {
   if (!v.is_number_integer() || v.get<int64_t>() < 0)
-    fail("'" + key + "' must be a non-negative integer");
+    return fail("'" + key + "' must be a non-negative integer");
   return v.get<int64_t>();
 }
 
 // A string or an array of strings.
-std::vector<std::string> get_strings(const json& v, const std::string& key) {
+caf::expected<std::vector<std::string>> get_strings(const json& v, const std::string& key) {
   std::vector<std::string> out;
   if (v.is_string()) {
     out.push_back(v.get<std::string>());
   } else if (v.is_array()) {
-    for (auto& x : v)
-      out.push_back(get_string(x, key + "[]"));
+    for (auto& x : v) {
+      auto s = get_string(x, key + "[]");
+      if (!s)
+        return std::move(s.error());
+      out.push_back(std::move(*s));
+    }
   } else {
-    fail("'" + key + "' must be a string or an array of strings");
+    return fail("'" + key + "' must be a string or an array of strings");
   }
   if (out.empty())
-    fail("'" + key + "' must not be empty");
+    return fail("'" + key + "' must not be empty");
   return out;
 }
 
-int64_t get_price(const json& v, const std::string& key, const std::string& currency) {
+caf::expected<int64_t> get_price(const json& v, const std::string& key, const std::string& currency) {
   if (!v.is_number() || v.get<double>() < 0)
-    fail("'" + key + "' must be a non-negative amount in " + currency + " (major units)");
+    return fail("'" + key + "' must be a non-negative amount in " + currency + " (major units)");
   return std::llround(v.get<double>() * std::pow(10.0, protocol::minor_digits(currency)));
 }
 
-product_expectation parse_products(const json& p, const std::string& currency) {
+// Reads `v` with `get` into `slot` (an optional or a plain value); the error when it fails.
+template <class Slot, class Get>
+caf::error read_into(Slot& slot, Get&& get) {
+  auto v = get();
+  if (!v)
+    return std::move(v.error());
+  slot = std::move(*v);
+  return {};
+}
+
+template <class T>
+caf::expected<T> narrow(caf::expected<int64_t> v) {
+  if (!v)
+    return std::move(v.error());
+  return static_cast<T>(*v);
+}
+
+caf::expected<product_expectation> parse_products(const json& p, const std::string& currency) {
   if (!p.is_object())
-    fail("'expect.products' must be an object");
-  only_keys(p, "expect.products.",
-            {"min", "max", "min_price", "max_price", "colour", "color", "product_type", "gender",
-             "brand", "title_contains", "in_stock", "new", "cheaper_than_previous"});
+    return fail("'expect.products' must be an object");
+  if (auto err = only_keys(p, "expect.products.",
+                           {"min", "max", "min_price", "max_price", "colour", "color",
+                            "product_type", "gender", "brand", "title_contains", "in_stock", "new",
+                            "cheaper_than_previous"}))
+    return err;
   product_expectation out;
   for (auto it = p.begin(); it != p.end(); ++it) {
     const auto& k = it.key();
     auto key = "expect.products." + k;
+    const json& v = *it;
+    caf::error err;
     if (k == "min")
-      out.min = static_cast<size_t>(get_count(*it, key));
+      err = read_into(out.min, [&] { return narrow<size_t>(get_count(v, key)); });
     else if (k == "max")
-      out.max = static_cast<size_t>(get_count(*it, key));
+      err = read_into(out.max, [&] { return narrow<size_t>(get_count(v, key)); });
     else if (k == "min_price")
-      out.min_price_minor = get_price(*it, key, currency);
+      err = read_into(out.min_price_minor, [&] { return get_price(v, key, currency); });
     else if (k == "max_price")
-      out.max_price_minor = get_price(*it, key, currency);
+      err = read_into(out.max_price_minor, [&] { return get_price(v, key, currency); });
     else if (k == "colour" || k == "color")
-      out.colour = get_strings(*it, key);
+      err = read_into(out.colour, [&] { return get_strings(v, key); });
     else if (k == "product_type")
-      out.product_type = get_strings(*it, key);
+      err = read_into(out.product_type, [&] { return get_strings(v, key); });
     else if (k == "gender")
-      out.gender = get_strings(*it, key);
+      err = read_into(out.gender, [&] { return get_strings(v, key); });
     else if (k == "brand")
-      out.brand = get_strings(*it, key);
+      err = read_into(out.brand, [&] { return get_strings(v, key); });
     else if (k == "title_contains")
-      out.title_contains = get_strings(*it, key);
+      err = read_into(out.title_contains, [&] { return get_strings(v, key); });
     else if (k == "in_stock")
-      out.in_stock = get_bool(*it, key);
+      err = read_into(out.in_stock, [&] { return get_bool(v, key); });
     else if (k == "new")
-      out.new_results = get_bool(*it, key);
+      err = read_into(out.new_results, [&] { return get_bool(v, key); });
     else if (k == "cheaper_than_previous")
-      out.cheaper_than_previous = get_bool(*it, key);
+      err = read_into(out.cheaper_than_previous, [&] { return get_bool(v, key); });
+    if (err)
+      return err;
   }
   if (out.min && out.max && *out.min > *out.max)
-    fail("'expect.products.min' is greater than 'max'");
+    return fail("'expect.products.min' is greater than 'max'");
   return out;
 }
 
-cart_expectation parse_cart(const json& c) {
+caf::expected<cart_expectation> parse_cart(const json& c) {
   if (!c.is_object())
-    fail("'expect.cart' must be an object");
-  only_keys(c, "expect.cart.", {"items", "lines", "empty", "contains", "quantity_of_first"});
+    return fail("'expect.cart' must be an object");
+  if (auto err = only_keys(c, "expect.cart.",
+                           {"items", "lines", "empty", "contains", "quantity_of_first"}))
+    return err;
   cart_expectation out;
   for (auto it = c.begin(); it != c.end(); ++it) {
     const auto& k = it.key();
     auto key = "expect.cart." + k;
+    const json& v = *it;
+    caf::error err;
     if (k == "items")
-      out.items = static_cast<int32_t>(get_count(*it, key));
+      err = read_into(out.items, [&] { return narrow<int32_t>(get_count(v, key)); });
     else if (k == "lines")
-      out.lines = static_cast<size_t>(get_count(*it, key));
+      err = read_into(out.lines, [&] { return narrow<size_t>(get_count(v, key)); });
     else if (k == "empty")
-      out.empty = get_bool(*it, key);
+      err = read_into(out.empty, [&] { return get_bool(v, key); });
     else if (k == "contains")
-      out.contains = get_strings(*it, key);
+      err = read_into(out.contains, [&] { return get_strings(v, key); });
     else if (k == "quantity_of_first")
-      out.quantity_of_first = static_cast<int32_t>(get_count(*it, key));
+      err = read_into(out.quantity_of_first, [&] { return narrow<int32_t>(get_count(v, key)); });
+    if (err)
+      return err;
   }
   return out;
 }
 
-std::vector<std::string> parse_intents(const json& v, const std::string& key) {
+caf::expected<std::vector<std::string>> parse_intents(const json& v, const std::string& key) {
   auto names = get_strings(v, key);
-  for (auto& n : names)
+  if (!names)
+    return names;
+  for (auto& n : *names)
     if (!nlu::intent_from_string(n))
-      fail("unknown intent '" + n + "' in '" + key + "'");
+      return fail("unknown intent '" + n + "' in '" + key + "'");
   return names;
 }
 
-std::vector<std::string> parse_agents(const json& v, const std::string& key) {
+caf::expected<std::vector<std::string>> parse_agents(const json& v, const std::string& key) {
   auto names = get_strings(v, key);
-  for (auto& n : names)
+  if (!names)
+    return names;
+  for (auto& n : *names)
     if (!protocol::agent_kind_from_string(n))
-      fail("unknown agent '" + n + "' in '" + key + "'");
+      return fail("unknown agent '" + n + "' in '" + key + "'");
   return names;
 }
 
-turn_expectations parse_expect(const json& e, const std::string& currency) {
+caf::expected<turn_expectations> parse_expect(const json& e, const std::string& currency) {
   if (!e.is_object())
-    fail("'expect' must be an object");
-  only_keys(e, "expect.",
-            {"intent", "intents", "agents", "no_agents", "products", "cart", "confirmation_asked",
-             "order_placed", "degraded", "error", "reply_contains", "reply_not_contains"});
+    return fail("'expect' must be an object");
+  if (auto err = only_keys(e, "expect.",
+                           {"intent", "intents", "agents", "no_agents", "products", "cart",
+                            "confirmation_asked", "order_placed", "degraded", "error",
+                            "reply_contains", "reply_not_contains"}))
+    return err;
   turn_expectations out;
   for (auto it = e.begin(); it != e.end(); ++it) {
     const auto& k = it.key();
     auto key = "expect." + k;
+    const json& v = *it;
+    caf::error err;
     if (k == "intent" || k == "intents")
-      out.intents = parse_intents(*it, key);
+      err = read_into(out.intents, [&] { return parse_intents(v, key); });
     else if (k == "agents")
-      out.agents = parse_agents(*it, key);
+      err = read_into(out.agents, [&] { return parse_agents(v, key); });
     else if (k == "no_agents")
-      out.no_agents = parse_agents(*it, key);
+      err = read_into(out.no_agents, [&] { return parse_agents(v, key); });
     else if (k == "products")
-      out.products = parse_products(*it, currency);
+      err = read_into(out.products, [&] { return parse_products(v, currency); });
     else if (k == "cart")
-      out.cart = parse_cart(*it);
+      err = read_into(out.cart, [&] { return parse_cart(v); });
     else if (k == "confirmation_asked")
-      out.confirmation_asked = get_bool(*it, key);
+      err = read_into(out.confirmation_asked, [&] { return get_bool(v, key); });
     else if (k == "order_placed")
-      out.order_placed = get_bool(*it, key);
+      err = read_into(out.order_placed, [&] { return get_bool(v, key); });
     else if (k == "degraded")
-      out.degraded = get_bool(*it, key);
+      err = read_into(out.degraded, [&] { return get_bool(v, key); });
     else if (k == "error")
-      out.error = get_bool(*it, key);
+      err = read_into(out.error, [&] { return get_bool(v, key); });
     else if (k == "reply_contains")
-      out.reply_contains = get_strings(*it, key);
+      err = read_into(out.reply_contains, [&] { return get_strings(v, key); });
     else if (k == "reply_not_contains")
-      out.reply_not_contains = get_strings(*it, key);
+      err = read_into(out.reply_not_contains, [&] { return get_strings(v, key); });
+    if (err)
+      return err;
   }
   return out;
 }
 
-void parse_header(const json& h, conversation_script& out) {
-  only_keys(h, "", {"conversation", "tenant", "user", "currency", "description"});
+caf::error parse_header(const json& h, conversation_script& out) {
+  if (auto err = only_keys(h, "", {"conversation", "tenant", "user", "currency", "description"}))
+    return err;
   for (auto it = h.begin(); it != h.end(); ++it) {
     const auto& k = it.key();
+    const json& v = *it;
+    caf::error err;
     if (k == "conversation")
-      out.name = get_string(*it, k);
+      err = read_into(out.name, [&] { return get_string(v, k); });
     else if (k == "tenant")
-      out.tenant = get_string(*it, k);
+      err = read_into(out.tenant, [&] { return get_string(v, k); });
     else if (k == "user")
-      out.user = get_string(*it, k);
+      err = read_into(out.user, [&] { return get_string(v, k); });
     else if (k == "currency")
-      out.currency = get_string(*it, k);
+      err = read_into(out.currency, [&] { return get_string(v, k); });
+    if (err)
+      return err;
   }
   if (out.tenant.empty() || out.user.empty())
-    fail("'tenant' and 'user' must not be empty");
+    return fail("'tenant' and 'user' must not be empty");
+  return {};
 }
 
-script_turn parse_turn(const json& t, size_t line, const std::string& currency) {
-  only_keys(t, "", {"user", "input", "ref", "expect", "note"});
+caf::expected<script_turn> parse_turn(const json& t, size_t line, const std::string& currency) {
+  if (auto err = only_keys(t, "", {"user", "input", "ref", "expect", "note"}))
+    return err;
   script_turn out;
   out.line = line;
   if (auto it = t.find("user"); it != t.end())
-    out.text = get_string(*it, "user");
+    if (auto err = read_into(out.text, [&] { return get_string(*it, "user"); }))
+      return err;
   if (auto it = t.find("input"); it != t.end()) {
     auto name = get_string(*it, "input");
-    auto input = turn_input_from_string(name);
+    if (!name)
+      return std::move(name.error());
+    auto input = turn_input_from_string(*name);
     if (!input || *input == protocol::turn_input::image)
-      fail("unknown input '" + name + "' (message, confirm, cancel, like, dislike)");
+      return fail("unknown input '" + *name + "' (message, confirm, cancel, like, dislike)");
     out.input = *input;
   }
   if (auto it = t.find("ref"); it != t.end())
-    out.product_ref = get_string(*it, "ref");
+    if (auto err = read_into(out.product_ref, [&] { return get_string(*it, "ref"); }))
+      return err;
   if (out.input == protocol::turn_input::message && out.text.empty())
-    fail("a message turn needs a non-empty 'user' text");
+    return fail("a message turn needs a non-empty 'user' text");
   bool rates = out.input == protocol::turn_input::like
                || out.input == protocol::turn_input::dislike;
   if (rates && out.product_ref.empty())
     out.product_ref = out.text;
   if (rates && out.product_ref.empty())
-    fail("a like/dislike turn needs 'ref' (a product id or \"the second one\") or 'user' text");
+    return fail("a like/dislike turn needs 'ref' (a product id or \"the second one\") or 'user' text");
   if (auto it = t.find("expect"); it != t.end())
-    out.expect = parse_expect(*it, currency);
+    if (auto err = read_into(out.expect, [&] { return parse_expect(*it, currency); }))
+      return err;
   return out;
+}
+
+// One non-blank, non-comment line: the header (first content line only) or a turn.
+caf::error parse_line(std::string_view line, size_t line_no, bool first_content,
+                      conversation_script& out) {
+  auto parsed = protocol::parse_json(line);
+  if (!parsed)
+    return fail(protocol::describe(parsed.error()));
+  if (!parsed->is_object())
+    return fail("expected a JSON object");
+  if (first_content && parsed->contains("conversation"))
+    return parse_header(*parsed, out);
+  if (parsed->contains("conversation"))
+    return fail("'conversation' is only allowed on the first line");
+  auto turn = parse_turn(*parsed, line_no, out.currency);
+  if (!turn)
+    return std::move(turn.error());
+  out.turns.push_back(std::move(*turn));
+  return {};
 }
 
 std::string stem_of(const std::string& path) {
@@ -287,37 +368,30 @@ caf::expected<conversation_script> parse_script(std::string_view text,
   size_t line_no = 0;
   size_t pos = 0;
   bool seen_content = false;
-  try {
-    while (pos <= text.size()) {
-      auto end = text.find('\n', pos);
-      if (end == std::string_view::npos)
-        end = text.size();
-      auto line = text.substr(pos, end - pos);
-      pos = end + 1;
-      ++line_no;
-      auto first = line.find_first_not_of(" \t\r");
-      if (first == std::string_view::npos || line[first] == '#')
-        continue;  // blank lines and '#' comments
-      auto parsed = protocol::parse_json(line);
-      if (!parsed)
-        fail(protocol::describe(parsed.error()));
-      if (!parsed->is_object())
-        fail("expected a JSON object");
-      if (!seen_content && parsed->contains("conversation")) {
-        parse_header(*parsed, out);
-      } else {
-        if (parsed->contains("conversation"))
-          fail("'conversation' is only allowed on the first line");
-        out.turns.push_back(parse_turn(*parsed, line_no, out.currency));
-      }
-      seen_content = true;
+  auto at_line = [&](const std::string& reason) {
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                file_name + ":" + std::to_string(line_no) + ": " + reason);
+  };
+  while (pos <= text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos)
+      end = text.size();
+    auto line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#')
+      continue;  // blank lines and '#' comments
+    caf::error err;
+    try {
+      err = parse_line(line, line_no, !seen_content, out);
+    } catch (const nlohmann::json::exception& e) {
+      // nlohmann throws on accesses the checks above should already rule out; this is its edge.
+      return at_line(e.what());
     }
-  } catch (const script_error& e) {
-    return protocol::make_error(protocol::errc::invalid_argument,
-                                file_name + ":" + std::to_string(line_no) + ": " + e.message);
-  } catch (const nlohmann::json::exception& e) {
-    return protocol::make_error(protocol::errc::invalid_argument,
-                                file_name + ":" + std::to_string(line_no) + ": " + e.what());
+    if (err)
+      return at_line(reason_of(err));
+    seen_content = true;
   }
   if (out.turns.empty())
     return protocol::make_error(protocol::errc::invalid_argument,

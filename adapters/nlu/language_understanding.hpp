@@ -97,7 +97,9 @@ struct slot_values {
   std::optional<int64_t> max_price_minor;
   std::optional<price_direction> direction;
   std::optional<std::string> size;            // "M", "XL", "9", "UK 8"
-  std::optional<int32_t> quantity;
+  /// A count the shopper named, exactly as read ("add 0 of it" -> 0, "add 10^9 of them" -> 10^9,
+  /// saturating at INT64_MAX): which counts are acceptable is the caller's policy, not this reader's.
+  std::optional<int64_t> quantity;
   std::optional<reference> ref;
   bool similar = false;                       // "something like this": similar items to `ref`
   // alerts

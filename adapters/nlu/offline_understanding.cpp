@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -578,13 +580,16 @@ struct clause_facts {
   bool attribute_asked = false;   // "what sizes", "the price"
   bool plural_alert = false;
   cue first_cue = cue::none;      // first span that is not filler or glue
-  int ref_rank = -1;
+  int ref_rank = -1;               // strength of slots.ref: 3 explicit, 2 "it", 1 all, 0 by attributes
   int content_words = 0;          // plain words that are neither cues, terms nor stop words
   size_t ref_pos = 0;             // span of the reference
   size_t weak_verb_pos = 0;       // span of the last "take"/"get"/"want"
   bool has_weak_verb = false;
   bool drop_word = false;
-  bool opening_cue = false;       // some span names an intent by itself              // strength of slots.ref: 3 explicit, 2 "it", 1 all, 0 by attributes
+  bool opening_cue = false;       // some span names an intent by itself
+  bool new_noun_phrase = false;   // a search cue followed by words naming a thing: "show me X"
+  bool other_shop = false;        // "on amazon", "at flipkart": a name after on/at
+  bool price_word = false;        // "how much", "price", "cost"
   std::vector<size_t> loose_numbers;
 
   bool has(cue c) const { return counts[static_cast<size_t>(c)] > 0; }
@@ -611,6 +616,15 @@ std::string number_text(double v) {
   return std::to_string(v);
 }
 
+// A whole, non-negative number as a count, saturating at INT64_MAX; nothing for fractions.
+std::optional<int64_t> count_of(double v) {
+  if (!(v >= 0) || v != std::floor(v))
+    return std::nullopt;
+  if (v >= 9.2e18)
+    return INT64_MAX;
+  return static_cast<int64_t>(v);
+}
+
 class clause_reader {
 public:
   clause_reader(const std::vector<span>& spans, size_t b, size_t e, const std::vector<token>& toks)
@@ -620,6 +634,7 @@ public:
     count_cues(f);
     read_terms(s);
     read_helpers(s, f);
+    read_phrases(f);
   }
 
   /// Words of the clause no slot or cue consumed.
@@ -670,6 +685,8 @@ private:
         f.attribute_asked = true;
       if (sp.c == cue::add_weak || sp.c == cue::want)
         f.has_weak_verb = true;
+      if (names_price(sp))
+        f.price_word = true;
       if (sp.c == cue::remove_verb && toks_[sp.first].text == "drop")
         f.drop_word = true;
       if (sp.opens && sp.c != cue::filler && !is_yes_no(sp))
@@ -680,6 +697,16 @@ private:
           && stop_words().count(toks_[sp.first].text) == 0)
         ++f.content_words;
     }
+  }
+
+  bool names_price(const span& sp) const {
+    static const std::unordered_set<std::string_view> words = {"price", "prices", "cost", "costs",
+                                                               "priced"};
+    if (sp.c == cue::attribute)
+      return words.count(toks_[sp.first].text) > 0;
+    if (sp.c == cue::how_attr && sp.last - sp.first >= 2)  // "how much", "how expensive"
+      return toks_[sp.first + 1].text == "much" || toks_[sp.first + 1].text == "expensive";
+    return false;
   }
 
   // "the price", "what brand", "its sizes": an attribute asked about, not a constraint
@@ -940,6 +967,82 @@ private:
     }
   }
 
+  // A word no cue, term or stop word claims: likely a noun or adjective of the shopper's own.
+  bool plain_content(const span& sp) const {
+    return sp.kind == token_kind::word && sp.c == cue::none && sp.t == nullptr
+           && stop_words().count(toks_[sp.first].text) == 0;
+  }
+
+  // Words the stop list keeps for the search query but that never head a noun phrase.
+  static bool function_word(std::string_view word) {
+    static const std::unordered_set<std::string_view> words = {
+      "before", "after", "again", "yet", "though", "instead", "first", "else", "even", "still",
+      "should", "might", "must", "may", "whether", "into", "onto", "than", "because", "while"};
+    return words.count(word) > 0;
+  }
+
+  // Nouns that stand for "some of what you sell" rather than naming a thing.
+  static bool placeholder_noun(std::string_view word) {
+    static const std::unordered_set<std::string_view> words = {
+      "option", "options", "idea", "ideas", "choice", "choices", "alternative", "alternatives",
+      "stuff", "styles", "style", "kinds", "types", "type", "selection", "selections",
+      "recommendation", "suggestion", "variety", "range", "collection"};
+    return words.count(word) > 0;
+  }
+
+  // Phrases read from word order rather than from single cues.
+  void read_phrases(clause_facts& f) {
+    // Where things are on a shop floor or how they are sold, not who sells them.
+    static const std::unordered_set<std::string_view> not_a_shop = {
+      "sale", "display", "discount", "offer", "offers", "clearance", "average", "left", "right",
+      "top", "bottom", "rack", "racks", "shelf", "shelves", "wall", "floor", "table", "hanger",
+      "mannequin", "screen", "page", "delivery", "shipping", "emi", "credit", "installments"};
+    for (size_t k = b_; k < e_; ++k) {
+      const auto& sp = spans_[k];
+      if (sp.c == cue::search_verb || sp.c == cue::want)
+        f.new_noun_phrase = f.new_noun_phrase || names_a_thing(k + 1);
+      auto word = text(&sp);
+      if (sp.c == cue::none && sp.t == nullptr && (word == "on" || word == "at")) {
+        const span* n = at(k + 1);
+        if (n != nullptr && plain_content(*n) && not_a_shop.count(text(n)) == 0)
+          f.other_shop = true;
+      }
+    }
+  }
+
+  // "show me [a] [purple] unicorn spaceships": after articles and catalog modifiers come words
+  // of the shopper's own that end the phrase as its head. "a bigger size", "purple ones", "something
+  // in blue" name no new thing: their head is an attribute, a pronoun or a placeholder.
+  bool names_a_thing(size_t k) const {
+    size_t words = 0;
+    std::string_view last_word;
+    for (; k < e_; ++k) {
+      const auto& sp = spans_[k];
+      auto word = sp.last - sp.first == 1 ? text(&sp) : std::string_view{};
+      if (words == 0 && (word == "a" || word == "an" || word == "some" || word == "any"))
+        continue;
+      if (words == 0 && (sp.c == cue::filler
+                         || (sp.t != nullptr && sp.t->kind != term_kind::product_type)))
+        continue;
+      if (!plain_content(sp) || function_word(text(&sp)))
+        break;
+      last_word = text(&sp);
+      ++words;
+    }
+    if (words == 0 || placeholder_noun(last_word))
+      return false;
+    if (k >= e_)
+      return true;
+    switch (spans_[k].c) {
+      case cue::size_kw: case cue::size_word: case cue::attribute: case cue::one_pronoun:
+      case cue::similar: case cue::same_word: case cue::cheaper: case cue::pricier:
+      case cue::refine_word: case cue::more_word: case cue::ordinal_marker:
+        return false;
+      default:
+        return true;
+    }
+  }
+
   // The role of a number from its neighbours: price bound, range, percent, quantity, ordinal.
   void read_number(size_t k, slot_values& s, clause_facts& f) {
     if (used_[k - b_])
@@ -1015,8 +1118,9 @@ private:
           s.max_price_minor = to_minor(v);
           return;
         }
-        if (cue_of(p2) == cue::quantity_word || cue_of(p2) == cue::it_ref || cue_of(p2) == cue::change_verb) {
-          s.quantity = static_cast<int32_t>(v);
+        if ((cue_of(p2) == cue::quantity_word || cue_of(p2) == cue::it_ref || cue_of(p2) == cue::change_verb)
+            && count_of(v)) {
+          s.quantity = count_of(v);
           return;
         }
         break;
@@ -1025,14 +1129,14 @@ private:
       case cue::change_verb:
       case cue::add_strong:
       case cue::add_weak:
-        if (!currency && v >= 1 && v <= 1000 && v == std::floor(v)) {
-          s.quantity = static_cast<int32_t>(v);
+        if (!currency && count_of(v)) {
+          s.quantity = count_of(v);
           return;
         }
         break;
       case cue::it_ref:
-        if (cue_of(p2) == cue::change_verb && v >= 1 && v <= 1000) {  // "make it 3"
-          s.quantity = static_cast<int32_t>(v);
+        if (cue_of(p2) == cue::change_verb && count_of(v)) {  // "make it 3"
+          s.quantity = count_of(v);
           return;
         }
         break;
@@ -1056,19 +1160,19 @@ private:
         return;
       case cue::qty_unit:
       case cue::one_pronoun:
-        if (!currency && v >= 1 && v <= 1000) {
-          s.quantity = static_cast<int32_t>(v);
+        if (!currency && count_of(v)) {
+          s.quantity = count_of(v);
           use(nk);
           return;
         }
         break;
       default:
-        if (!currency && text(n1) == "of" && v >= 1 && v <= 1000) {
-          s.quantity = static_cast<int32_t>(v);
+        if (!currency && text(n1) == "of" && count_of(v)) {
+          s.quantity = count_of(v);
           return;
         }
-        if (!currency && text(n1) == "more" && v >= 1 && v <= 1000) {  // "add 2 more"
-          s.quantity = static_cast<int32_t>(v);
+        if (!currency && text(n1) == "more" && count_of(v)) {  // "add 2 more"
+          s.quantity = count_of(v);
           use(nk);
           return;
         }
@@ -1149,8 +1253,9 @@ decision decide(const clause_facts& f, const slot_values& s, const dialogue_hint
     return cued(intent::confirm);
   if (has(cue::cancel_word) && !type && !has(cue::add_strong))
     return cued(intent::cancel);
-  if (has(cue::retailer))
-    return cued(intent::compare_prices);
+  const bool price_asked = f.price_word || has(cue::cheaper) || has(cue::pricier) || has(cue::cheap_word);
+  if (has(cue::retailer) || (f.other_shop && price_asked))
+    return cued(intent::compare_prices);  // "is it cheaper elsewhere?", "how much is it on amazon?"
   if (has(cue::compare_prices))  // several items against each other is an attribute comparison
     return cued(group_ref ? intent::describe : intent::compare_prices);
   if (hints.awaiting_clarification && !f.opening_cue && (any_ref || type || filters))
@@ -1205,6 +1310,8 @@ decision decide(const clause_facts& f, const slot_values& s, const dialogue_hint
       return cued(intent::search);
     if (explicit_ref && !filters)
       return cued(intent::describe);  // "show me the second one"
+    if (f.new_noun_phrase && !explicit_ref)
+      return cued(intent::search);    // a new thing named: modifiers alone refine
     if (has(cue::more_word) && !filters)
       return cued(intent::show_more);
     if (hints.results_on_screen > 0 && (refine_cue || filters || has(cue::search_hint)))
@@ -1414,10 +1521,12 @@ understanding offline_understanding::understand(std::string_view text,
     st.act = d.act;
     for (size_t k : facts.loose_numbers) {
       const double v = spans[k].number;
+      // A number with no neighbour saying what it counts is read as a count only when it looks
+      // like one; "add 2499" more likely names a price or a model than 2,499 items.
       bool countable = v >= 1 && v <= 1000 && v == std::floor(v);
       if (!st.slots.quantity && countable
           && (st.act == intent::add_to_cart || st.act == intent::change_quantity)) {
-        st.slots.quantity = static_cast<int32_t>(v);
+        st.slots.quantity = static_cast<int64_t>(v);
         reader.use(k);
       }
     }

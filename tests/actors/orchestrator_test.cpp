@@ -534,6 +534,70 @@ TEST_F(orchestrator_test, out_of_stock_answer_from_the_cart_is_explained) {
   EXPECT_TRUE(agents->cart.empty());
 }
 
+TEST_F(orchestrator_test, counts_out_of_range_are_refused_with_the_number_read) {
+  start();
+  say("show me kurtas");
+  say("add the first one to my cart");
+  ASSERT_EQ(agents->adds.size(), 1u);
+  auto zero = say("add 0 of the second one to my cart");
+  EXPECT_TRUE(contains(zero.reply, "quantity of 0")) << zero.reply;
+  EXPECT_TRUE(contains(zero.reply, "left your cart as it is")) << zero.reply;
+  auto billion = say("add 1000000000 of these");
+  EXPECT_TRUE(contains(billion.reply, "quantity of 1000000000")) << billion.reply;
+  auto big = say("make it 5000");
+  EXPECT_EQ(big.intents, std::vector<std::string>{"change_quantity"});
+  EXPECT_TRUE(contains(big.reply, "between 1 and 99")) << big.reply;
+  EXPECT_EQ(agents->adds.size(), 1u);
+  EXPECT_TRUE(agents->quantity_changes.empty());
+  ASSERT_EQ(agents->cart.size(), 1u);
+  EXPECT_EQ(agents->cart.begin()->second, 1);
+}
+
+// After adding two kurtas, "remove the kurta" must not act on the search results on screen
+// (which removed both and then failed on a third) but on the kurtas in the cart: ask which one.
+TEST_F(orchestrator_test, remove_by_name_asks_which_cart_line_when_several_match) {
+  start();
+  say("show me kurtas");
+  say("add the first one to my cart");
+  say("add the second one to my cart");
+  ASSERT_EQ(agents->cart.size(), 2u);
+  auto ask = say("remove the kurta");
+  EXPECT_EQ(ask.intents, std::vector<std::string>{"remove_from_cart"});
+  EXPECT_TRUE(contains(ask.reply, "Which one should I remove? Say e.g. \"remove the first one\""))
+    << ask.reply;
+  EXPECT_TRUE(agents->removes.empty());
+  EXPECT_EQ(agents->cart.size(), 2u);
+  auto first = agents->adds[0].product_id;
+  auto second = agents->adds[1].product_id;
+  auto done = say("remove the second one");
+  ASSERT_EQ(agents->removes.size(), 1u) << done.reply;
+  EXPECT_EQ(agents->removes[0].product_id, second);
+  auto view = say("show my cart");
+  ASSERT_EQ(agents->cart.size(), 1u);
+  EXPECT_EQ(agents->cart.count(first), 1u);
+  EXPECT_TRUE(contains(view.reply, "1 item")) << view.reply;
+}
+
+TEST_F(orchestrator_test, remove_by_name_removes_the_one_matching_line) {
+  start();
+  say("show me kurtas");
+  say("add the first one to my cart");
+  auto kurta = agents->adds[0].product_id;
+  say("show me running shoes");
+  say("add the cheapest to my cart");
+  ASSERT_EQ(agents->cart.size(), 2u);
+  auto s = say("remove the kurta");
+  ASSERT_EQ(agents->removes.size(), 1u) << s.reply;
+  EXPECT_EQ(agents->removes[0].product_id, kurta);
+  EXPECT_EQ(agents->cart.count(kurta), 0u);
+  EXPECT_EQ(agents->cart.size(), 1u);
+  // Something on screen that is not in the cart is said so, and nothing is removed.
+  auto not_in = say("remove the most expensive one");
+  EXPECT_TRUE(contains(not_in.reply, "isn't in your cart")) << not_in.reply;
+  EXPECT_EQ(agents->removes.size(), 1u);
+  EXPECT_EQ(agents->cart.size(), 1u);
+}
+
 TEST_F(orchestrator_test, cart_view_remove_and_quantity_use_the_cart_as_the_list) {
   start();
   say("show me kurtas");
@@ -564,16 +628,101 @@ TEST(orchestrator_text, sanitiser_caps_repairs_and_strips) {
   EXPECT_EQ(orchestrator::sanitise_text("\xF0\x9F\x91\x9F", 10).text, "\xF0\x9F\x91\x9F");
 }
 
-TEST(orchestrator_text, quantities_the_understanding_cannot_read_are_found) {
-  using orchestrator::unreadable_quantity;
-  EXPECT_EQ(unreadable_quantity("add 0 of the first one"), 0);
-  EXPECT_EQ(unreadable_quantity("add 1000000000 of them"), 1000000000);
-  EXPECT_EQ(unreadable_quantity("set the quantity to 0"), 0);
-  EXPECT_EQ(unreadable_quantity("make it 5000"), 5000);
-  EXPECT_EQ(unreadable_quantity("add 99999999999999999999999 pieces"), INT64_MAX);
-  EXPECT_FALSE(unreadable_quantity("add 2 of the first one"));
-  EXPECT_FALSE(unreadable_quantity("find shoes under 3000 and add the cheapest"));
-  EXPECT_FALSE(unreadable_quantity("add the 2nd one"));
+namespace ctxt {
+
+protocol::product kurta(std::string id, std::string title, std::string colour) {
+  protocol::product p;
+  p.id = std::move(id);
+  p.title = std::move(title);
+  p.product_type = "kurta";
+  p.colour = std::move(colour);
+  p.brand = "Biba";
+  p.gender = "Women";
+  p.price = protocol::money{129900, "INR"};
+  return p;
+}
+
+protocol::cart_view cart_of(const std::vector<protocol::product>& items) {
+  protocol::cart_view cart;
+  for (const auto& p : items)
+    cart.lines.push_back(protocol::cart_line{p.id, p.title, p.price, 1, p.price});
+  cart.item_count = static_cast<int32_t>(items.size());
+  return cart;
+}
+
+}  // namespace ctxt
+
+TEST(orchestrator_context, named_items_are_found_among_the_cart_lines) {
+  using namespace ctxt;
+  orchestrator::conversation_context ctx;
+  auto red = kurta("k1", "Biba Women Red Kurta", "Red");
+  auto blue = kurta("k2", "Biba Women Blue Kurta", "Blue");
+  protocol::product jacket;
+  jacket.id = "j1";
+  jacket.title = "Roadster Men Blue Denim Jacket";
+  jacket.price = protocol::money{249900, "INR"};
+  // On screen: search results that include both kurtas; in the cart: both kurtas and a jacket
+  // this conversation never showed (its line carries only a title).
+  ctx.shown = {red, blue, kurta("k3", "Libas Women Green Kurta", "Green")};
+  ctx.shown_kind = orchestrator::list_kind::search_results;
+  orchestrator::remember_products(ctx, ctx.shown);
+  auto cart = cart_of({red, blue, jacket});
+
+  nlu::slot_values the_kurta;
+  the_kurta.product_type = "Kurtas";
+  the_kurta.ref = nlu::reference{nlu::reference_kind::by_attributes, 0};
+  auto both = orchestrator::resolve_in_cart(the_kurta, ctx, cart);
+  EXPECT_TRUE(both.ambiguous);
+  ASSERT_EQ(both.items.size(), 2u);   // the green kurta on screen is not in the cart
+  EXPECT_EQ(both.items[0].id, "k1");
+  EXPECT_EQ(both.items[1].id, "k2");
+
+  auto the_blue_kurta = the_kurta;
+  the_blue_kurta.colour = "Blue";
+  auto one = orchestrator::resolve_in_cart(the_blue_kurta, ctx, cart);
+  EXPECT_FALSE(one.ambiguous);
+  ASSERT_EQ(one.items.size(), 1u);
+  EXPECT_EQ(one.items[0].id, "k2");
+
+  nlu::slot_values the_jacket;   // known only by its cart line's title
+  the_jacket.product_type = "jacket";
+  auto by_title = orchestrator::resolve_in_cart(the_jacket, ctx, cart);
+  ASSERT_EQ(by_title.items.size(), 1u);
+  EXPECT_EQ(by_title.items[0].id, "j1");
+
+  nlu::slot_values dress;
+  dress.product_type = "dress";
+  auto none = orchestrator::resolve_in_cart(dress, ctx, cart);
+  EXPECT_TRUE(none.items.empty());
+  EXPECT_NE(none.problem.find("Nothing in your cart"), std::string::npos) << none.problem;
+
+  // "the third one" points at the screen; it is not in the cart, so nothing is removed.
+  nlu::slot_values third;
+  third.ref = nlu::reference{nlu::reference_kind::ordinal, 3};
+  auto not_there = orchestrator::resolve_in_cart(third, ctx, cart);
+  EXPECT_TRUE(not_there.items.empty());
+  EXPECT_NE(not_there.problem.find("Libas Women Green Kurta isn't in your cart"), std::string::npos)
+    << not_there.problem;
+  // "them" keeps only what is in the cart.
+  nlu::slot_values them;
+  them.ref = nlu::reference{nlu::reference_kind::all, 0};
+  EXPECT_EQ(orchestrator::resolve_in_cart(them, ctx, cart).items.size(), 2u);
+  EXPECT_FALSE(orchestrator::resolve_in_cart(them, ctx, protocol::cart_view{}).problem.empty());
+}
+
+TEST(orchestrator_context, cart_lines_get_the_attributes_of_products_seen) {
+  using namespace ctxt;
+  orchestrator::conversation_context ctx;
+  auto red = kurta("k1", "Biba Women Red Kurta", "Red");
+  orchestrator::remember_products(ctx, {red});
+  auto lines = orchestrator::products_of(cart_of({red}), ctx);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].product_type, "kurta");
+  EXPECT_EQ(lines[0].colour, "Red");
+  for (size_t i = 0; i < orchestrator::max_seen + 10; ++i)
+    orchestrator::remember_products(ctx, {kurta("x" + std::to_string(i), "t", "Blue")});
+  EXPECT_EQ(ctx.seen.size(), orchestrator::max_seen);
+  EXPECT_EQ(ctx.seen.count("k1"), 0u);   // the oldest went first
 }
 
 TEST(orchestrator_text, money_is_formatted_with_symbol_and_grouping) {

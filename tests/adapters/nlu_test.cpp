@@ -367,6 +367,65 @@ TEST_F(nlu_test, quantities) {
   EXPECT_FALSE(slots("add the second one").quantity.has_value());
 }
 
+// The reader reports the count it read, however unreasonable: refusing it is the caller's call,
+// and a count silently turned into "one" would add the wrong thing to a cart.
+TEST_F(nlu_test, quantities_out_of_any_sensible_range_are_reported_as_read) {
+  auto zero = read("add 0 of it");
+  ASSERT_EQ(zero.steps.size(), 1u);
+  EXPECT_EQ(zero.steps[0].act, intent::add_to_cart);
+  EXPECT_EQ(zero.steps[0].slots.quantity, 0);
+  EXPECT_EQ(slots("add 1000000000 of these").quantity, 1000000000);
+  EXPECT_EQ(slots("add 0 of the first one to my cart").quantity, 0);
+  EXPECT_EQ(slots("set the quantity to 0").quantity, 0);
+  auto big = read("make it 5000");
+  ASSERT_EQ(big.steps.size(), 1u);
+  EXPECT_EQ(big.steps[0].act, intent::change_quantity);
+  EXPECT_EQ(big.steps[0].slots.quantity, 5000);
+  auto huge = slots("add 99999999999999999999999 pieces").quantity;
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_GT(*huge, 1000000000);
+  // Numbers that are not counts stay what they are.
+  EXPECT_FALSE(slots("add the 2nd one").quantity.has_value());
+  auto plan = read("find shoes under 3000 and add the cheapest");
+  ASSERT_EQ(plan.steps.size(), 2u);
+  EXPECT_EQ(plan.steps[0].slots.max_price_minor, 300000);
+  EXPECT_FALSE(plan.steps[1].slots.quantity.has_value());
+  EXPECT_FALSE(slots("add rs 500 of it").quantity.has_value());
+}
+
+TEST_F(nlu_test, prices_at_other_shops_are_price_comparisons) {
+  for (auto text : {"how much is it on amazon?", "is it cheaper elsewhere?",
+                    "compare prices for the second one", "how much does it cost at flipkart",
+                    "is it cheaper on myntra?", "what's the price on ajio?"}) {
+    auto u = read(text, on_screen());
+    EXPECT_EQ(main_step(u).act, intent::compare_prices) << text << " -> " << to_string(main_step(u).act);
+  }
+  EXPECT_EQ(slots("compare prices for the second one", on_screen()).ref,
+            (reference{reference_kind::ordinal, 2}));
+  // "on" a shop floor, on sale, or without a price question is no other retailer.
+  EXPECT_EQ(act("how much is it on sale?", on_screen()), intent::describe);
+  EXPECT_EQ(act("how much is the dress on the left?", on_screen()), intent::describe);
+  EXPECT_EQ(act("what is the price of the second one?", on_screen()), intent::describe);
+  EXPECT_EQ(act("tell me about the one on display", on_screen()), intent::describe);
+}
+
+TEST_F(nlu_test, a_new_thing_named_is_a_new_search_modifiers_refine) {
+  EXPECT_EQ(act("show me purple unicorn spaceships", on_screen()), intent::search);
+  auto named = slots("show me pink unicorn spaceships", on_screen());
+  EXPECT_EQ(named.colour, "Pink");
+  EXPECT_EQ(named.query, "unicorn spaceships");
+  EXPECT_EQ(act("do you have any good hats?", on_screen()), intent::search);
+  EXPECT_EQ(act("I want a sleeveless tank top", on_screen()), intent::search);
+  for (auto text : {"show me something in blue", "in blue", "cheaper", "for women",
+                    "show me other options", "are there any other options?",
+                    "show me options in XL", "show me blue ones",
+                    "do you have any in red?", "show me more"}) {
+    auto u = read(text, on_screen());
+    auto a = main_step(u).act;
+    EXPECT_TRUE(a == intent::refine || a == intent::show_more) << text << " -> " << to_string(a);
+  }
+}
+
 TEST_F(nlu_test, references) {
   EXPECT_EQ(slots("the second one").ref, (reference{reference_kind::ordinal, 2}));
   EXPECT_EQ(slots("add the 3rd to my cart").ref, (reference{reference_kind::ordinal, 3}));

@@ -84,6 +84,28 @@ TEST(replay_script, malformed_lines_name_file_and_line) {
   EXPECT_NE(error_of("{\"conversation\": \"empty\"}").find("has no turns"), std::string::npos);
 }
 
+// Errors deep inside an object come back as values with the whole key path, exactly once
+// prefixed with file and line, and the first malformed line is the one reported.
+TEST(replay_script, nested_errors_carry_the_key_path_and_first_bad_line) {
+  auto s = parse_script("{\"conversation\": \"c\"}\n{\"user\": \"ok\", \"expect\": {\"intent\": \"greet\"}}\n"
+                        "{\"user\": \"x\", \"expect\": {\"products\": {\"colour\": [\"red\", 3]}}}\n"
+                        "{\"user\": \"y\", \"expect\": {\"cart\": {\"items\": -2}}}\n",
+                        "t.jsonl");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(protocol::errc_of(s.error()), protocol::errc::invalid_argument);
+  EXPECT_EQ(protocol::describe(s.error()),
+            "invalid_argument: t.jsonl:3: 'expect.products.colour[]' must be a string");
+  EXPECT_NE(error_of("{\"conversation\": \"c\", \"user\": 7}\n{\"user\": \"x\"}")
+              .find("t.jsonl:1: 'user' must be a string"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"user\": \"x\", \"expect\": {\"products\": {\"min\": 3, \"max\": 1}}}")
+              .find("t.jsonl:1: 'expect.products.min' is greater than 'max'"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"user\": \"x\", \"expect\": {\"cart\": {\"quantity_of_first\": 1.5}}}")
+              .find("t.jsonl:1: 'expect.cart.quantity_of_first' must be a non-negative integer"),
+            std::string::npos);
+}
+
 TEST(replay_script, missing_file_is_not_found) {
   auto s = load_script("no/such/script.jsonl");
   ASSERT_FALSE(s);
