@@ -75,7 +75,7 @@ class resilient_caller {
     virtual void target_down(uint64_t token) = 0;
   };
 
-  template <class Request, class Self>
+  template <class Request, class Self, class Done>
   struct call;
 
   // In-flight attempts are few per actor and deaths are rare: a flat vector beats a map of
@@ -114,17 +114,25 @@ class resilient_caller {
   std::function<void(caf::down_msg&)> other_down_;
 };
 
-template <class Request, class Self>
+// Done is stored as its own type (no std::function) so the hot path allocates only the call.
+template <class Request, class Self, class Done>
 struct resilient_caller::call : resilient_caller::call_base,
-                                std::enable_shared_from_this<call<Request, Self>> {
+                                std::enable_shared_from_this<call<Request, Self, Done>> {
   using traits = protocol::request_traits<Request>;
   using response = typename traits::response;
   using clock = caf::actor_clock;
 
-  resilient_caller* owner;
-  Self* self;
+  explicit call(Done on_done) : done(std::move(on_done)) {
+    // nop
+  }
+
+  // Always hands Done a caf::expected, so generic callbacks see one type.
+  void answer(caf::expected<response> result) { done(std::move(result)); }
+
+  resilient_caller* owner = nullptr;
+  Self* self = nullptr;
   Request req;
-  std::function<void(caf::expected<response>)> done;
+  Done done;
   std::string routing_key;
   clock::time_point started;
   clock::time_point deadline;
@@ -167,7 +175,7 @@ struct resilient_caller::call : resilient_caller::call_base,
     auto me = this->shared_from_this();
     auto my_token = token;
     self->request(*handle, timeout, req)
-      .then([me, my_token](response& answer) { me->on_answer(my_token, std::move(answer)); },
+      .then([me, my_token](response& value) { me->on_answer(my_token, std::move(value)); },
             [me, my_token](caf::error& err) { me->on_attempt_error(my_token, err); });
   }
 
@@ -178,14 +186,14 @@ struct resilient_caller::call : resilient_caller::call_base,
     token = 0;
   }
 
-  void on_answer(uint64_t t, response&& answer) {
+  void on_answer(uint64_t t, response&& value) {
     if (!current(t))
       return;
     settle_attempt();
     ctx().breaker(traits::target).record_success();
     finished = true;
     observe_latency();
-    done(std::move(answer));
+    answer(std::move(value));
   }
 
   void on_attempt_error(uint64_t t, const caf::error& raw) {
@@ -199,7 +207,7 @@ struct resilient_caller::call : resilient_caller::call_base,
       ctx().breaker(traits::target).record_success();
       finished = true;
       observe_latency();
-      done(std::move(err));
+      answer(std::move(err));
       return;
     }
     ctx().breaker(traits::target).record_failure(now);
@@ -239,7 +247,7 @@ struct resilient_caller::call : resilient_caller::call_base,
     if (protocol::is_degradation(err))
       ctx().count_degraded(traits::target, err);
     observe_latency();
-    done(std::move(err));
+    answer(std::move(err));
   }
 
   void observe_latency() {
@@ -250,8 +258,8 @@ struct resilient_caller::call : resilient_caller::call_base,
 
 template <class Request, class Self, class Done>
 void resilient_caller::request(Self* self, Request req, Done done, std::string routing_key) {
-  using call_type = call<Request, Self>;
-  auto c = std::make_shared<call_type>();
+  using call_type = call<Request, Self, Done>;
+  auto c = std::make_shared<call_type>(std::move(done));
   c->owner = this;
   c->self = self;
   auto now = self->clock().now();
@@ -265,7 +273,6 @@ void resilient_caller::request(Self* self, Request req, Done done, std::string r
     req.env.deadline_ms = wall_clock_ms() + remaining.count();
   c->deadline = now + remaining;
   c->req = std::move(req);
-  c->done = std::move(done);
   c->routing_key = std::move(routing_key);
   ctx_->counters(protocol::request_traits<Request>::target).requests->inc();
   c->attempt();

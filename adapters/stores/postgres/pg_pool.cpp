@@ -1,0 +1,74 @@
+// pg_pool.cpp — the worker loop: take a job, run it on this thread's connection, repeat.
+#include "adapters/stores/postgres/pg_pool.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+namespace cartmate::stores::pg {
+
+namespace {
+
+thread_local pg_connection* this_worker_connection = nullptr;
+
+}  // namespace
+
+pg_pool::pg_pool(pg_options opts, size_t workers) {
+  workers = std::max<size_t>(workers, 1);
+  workers_.reserve(workers);
+  for (size_t i = 0; i < workers; ++i)
+    workers_.emplace_back([this, opts] { work(opts); });
+}
+
+pg_pool::~pg_pool() {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : workers_)
+    t.join();
+}
+
+size_t pg_pool::queued() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return jobs_.size();
+}
+
+pg_connection* pg_pool::worker_connection() noexcept {
+  return this_worker_connection;
+}
+
+void pg_pool::enqueue(job j) {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    jobs_.push_back(std::move(j));
+  }
+  wake_.notify_one();
+}
+
+void pg_pool::work(pg_options opts) {
+  pg_connection conn{std::move(opts)};
+  this_worker_connection = &conn;
+  for (;;) {
+    job next;
+    {
+      std::unique_lock<std::mutex> guard{mutex_};
+      wake_.wait(guard, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty())
+        break;   // stopping and drained
+      next = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    try {
+      next(conn);
+    } catch (const std::exception& e) {
+      spdlog::error("postgres pool: a job threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("postgres pool: a job threw a non-standard exception");
+    }
+  }
+  this_worker_connection = nullptr;
+}
+
+}  // namespace cartmate::stores::pg
