@@ -49,7 +49,14 @@ bench_args parse_args(int argc, char** argv) {
   bench_args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
-    auto value = [&](const char* prefix) { return std::stoi(s.substr(std::strlen(prefix))); };
+    auto value = [&](const char* prefix) {
+      try {
+        return std::stoi(s.substr(std::strlen(prefix)));
+      } catch (const std::exception&) {
+        std::cerr << "replay_bench: " << s << ": expected a whole number\n";
+        std::exit(2);
+      }
+    };
     if (s.rfind("--sessions=", 0) == 0)
       a.sessions = std::max(1, value("--sessions="));
     else if (s.rfind("--rounds=", 0) == 0)
@@ -58,7 +65,12 @@ bench_args parse_args(int argc, char** argv) {
       a.warmup = std::max(0, value("--warmup="));
     else if (s == "--all")
       a.all = true;
-    else
+    else if (s == "--help" || s == "-h" || s.rfind("--", 0) == 0) {
+      std::cout << "usage: replay_bench [--sessions=N] [--rounds=N] [--warmup=N] [--all] [DIR]\n"
+                   "  replays the scripts of DIR (default examples/conversations; *_degraded\n"
+                   "  skipped unless --all) over N concurrent sessions; run from the repo root\n";
+      std::exit(s == "--help" || s == "-h" ? 0 : 2);
+    } else
       a.dir = s;
   }
   return a;
@@ -66,7 +78,13 @@ bench_args parse_args(int argc, char** argv) {
 
 std::vector<replay::conversation_script> load_scripts(const bench_args& a) {
   std::vector<std::string> paths;
-  for (auto& e : std::filesystem::directory_iterator(a.dir))
+  std::error_code ec;
+  std::filesystem::directory_iterator dir{a.dir, ec};
+  if (ec) {
+    std::cerr << "replay_bench: cannot read " << a.dir << ": " << ec.message() << "\n";
+    std::exit(2);
+  }
+  for (auto& e : dir)
     if (e.path().extension() == ".jsonl"
         && (a.all || e.path().stem().string().find("degraded") == std::string::npos))
       paths.push_back(e.path().string());
