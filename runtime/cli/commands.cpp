@@ -14,6 +14,7 @@
 #include "actors/replay/replay_driver.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/cli/node_runner.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/cli/serve_command.hpp"
 #include "runtime/node.hpp"
 
@@ -50,31 +51,6 @@ int dispatch(const cli_options& opts, const config::node_config& cfg) {
 namespace {
 
 constexpr const char* default_demo = "examples/conversations/demo.jsonl";
-
-// Blocks SIGINT/SIGTERM in this thread and every thread started after it (CAF's workers),
-// so the main thread can wait for them synchronously with sigtimedwait.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-// Waits for a stop signal, or at most `seconds` when positive. Returns the signal or 0.
-int wait_for_stop(const sigset_t& set, double seconds) {
-  if (seconds <= 0) {
-    int sig = 0;
-    sigwait(&set, &sig);
-    return sig;
-  }
-  timespec timeout;
-  timeout.tv_sec = static_cast<time_t>(seconds);
-  timeout.tv_nsec = static_cast<long>((seconds - static_cast<double>(timeout.tv_sec)) * 1e9);
-  int sig = sigtimedwait(&set, nullptr, &timeout);
-  return sig < 0 ? 0 : sig;
-}
 
 // The demo is a showcase, not a gate: a missing file or a failed check is reported and the
 // node keeps serving.

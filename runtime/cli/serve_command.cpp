@@ -16,34 +16,11 @@
 #include "adapters/auth/token.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/cli/node_runner.hpp"
+#include "runtime/cli/stop_signals.hpp"
 #include "runtime/node.hpp"
 
 namespace cartmate::cli {
 namespace {
-
-// Blocks SIGINT/SIGTERM here and in every thread started later (CAF workers, io threads),
-// so the main thread alone receives them, synchronously.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-int wait_for_stop(const sigset_t& set, double seconds) {
-  if (seconds <= 0) {
-    int sig = 0;
-    sigwait(&set, &sig);
-    return sig;
-  }
-  timespec timeout;
-  timeout.tv_sec = static_cast<time_t>(seconds);
-  timeout.tv_nsec = static_cast<long>((seconds - static_cast<double>(timeout.tv_sec)) * 1e9);
-  int sig = sigtimedwait(&set, nullptr, &timeout);
-  return sig < 0 ? 0 : sig;
-}
 
 std::string flag_or(const cli_options& opts, const char* name, size_t position) {
   if (auto i = opts.flags.find(name); i != opts.flags.end())

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "adapters/stores/postgres/cart_rules.hpp"
+#include "adapters/stores/cart_rules.hpp"
 #include "adapters/stores/postgres/pg_pool.hpp"
 #include "protocol/errors.hpp"
 
@@ -263,7 +263,7 @@ caf::expected<cart_snapshot> pg_cart_store::apply_write(const user_key& who,
       cart.version = static_cast<uint64_t>(version);
       for (const auto& row : tx.exec_prepared("cart_lines", who.tenant, who.user))
         cart.lines.push_back(line_of(row, 0));
-      auto next = detail::apply_cart_op(cart, op, facts);
+      auto next = apply_cart_op(cart, op, facts);
       if (!next)
         return std::move(next.error());   // rolled back: nothing changed, nothing recorded
       if (op.kind == cart_op_kind::remove) {

@@ -1,5 +1,5 @@
 // cart_rules.cpp — quantity, stock and currency checks of a cart write (see cart_rules.hpp).
-#include "adapters/stores/postgres/cart_rules.hpp"
+#include "adapters/stores/cart_rules.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -7,7 +7,7 @@
 
 #include "protocol/errors.hpp"
 
-namespace cartmate::stores::pg::detail {
+namespace cartmate::stores {
 
 namespace {
 
@@ -108,4 +108,4 @@ caf::expected<cart_snapshot> apply_cart_op(const cart_snapshot& cart, const cart
   return next;
 }
 
-}  // namespace cartmate::stores::pg::detail
+}  // namespace cartmate::stores
