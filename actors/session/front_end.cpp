@@ -118,9 +118,10 @@ void front_end::shutdown() {
     server_->close_all(http::close_code::going_away, "server shutting down");
     wait_until([this] { return server_->open_sessions() == 0; }, std::chrono::milliseconds{2000});
   }
-  server_->stop();
+  server_->stop();   // from here on the actors' frames go nowhere; the sockets are gone
   hub_->stop_all();
-  wait_until([this] { return hub_->live_sessions() == 0; }, std::chrono::milliseconds{2000});
+  if (!wait_until([this] { return hub_->live_sessions() == 0; }, std::chrono::milliseconds{2000}))
+    spdlog::warn("{} session actors still running after shutdown", hub_->live_sessions());
 }
 
 }  // namespace cartmate::session

@@ -5,6 +5,10 @@
 #include <vector>
 
 #include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/message_id.hpp>
+#include <caf/message_priority.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -106,15 +110,18 @@ void session_hub::drain() {
 }
 
 void session_hub::stop_all() {
+  // Entries stay until each actor has ended (forget): live_sessions() is what callers wait on.
   std::vector<caf::actor> actors;
   {
     std::lock_guard<std::mutex> guard{mutex_};
     for (auto& [id, a] : live_)
       actors.push_back(a);
-    live_.clear();
   }
+  // Urgent, unlike anon_send_exit: a session with a backlog of client frames ends now instead
+  // of answering them all into a closed socket first.
   for (auto& a : actors)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    a->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
+               caf::make_message(caf::exit_msg{a.address(), caf::exit_reason::user_shutdown}), nullptr);
 }
 
 size_t session_hub::live_sessions() const {

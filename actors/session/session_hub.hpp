@@ -70,10 +70,12 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   void drain();
   bool draining() const { return draining_.load(); }
 
-  /// Ends every session actor still alive (shutdown, last step).
+  /// Ends every session actor still alive (shutdown, last step); wait for live_sessions() to
+  /// reach 0 to know they have.
   void stop_all();
 
   size_t running_turns() const { return running_turns_.load(); }
+  /// Session actors that have not ended yet.
   size_t live_sessions() const;
 
   // -- used by the session actors -------------------------------------------------------------

@@ -1,13 +1,17 @@
 // server.cpp — Boost.Beast listener, HTTP routes and WebSocket sessions behind server.hpp.
 // Threading: every connection runs on its own strand of the server's io_context; frame_sink
-// calls from other threads are posted onto that strand. The only shared state is the live
-// session table (mutex) and the counters (atomics).
+// calls from other threads are posted onto that strand through the post gate. The only shared
+// state is the live session table (mutex), the post gate (shared_mutex) and the counters.
+// Lifetime: a ws_session is owned only by the handlers queued in the io_context (and, briefly,
+// by the server's own threads), never by the application: destroying it needs the io_context's
+// services, so it must not outlive the io_context nor die on a thread that races its shutdown.
 #include "adapters/http/server.hpp"
 
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -57,6 +61,14 @@ struct server_metrics {
 
 class ws_session;
 
+// Whether application threads may still post onto the io_context. stop() closes it before the
+// io threads end, so no sink call can race the io_context's shutdown or reach it afterwards.
+// Shared with every sink, which the application may keep past the server.
+struct post_gate {
+  std::shared_mutex mutex;
+  bool open = true;   // guarded by mutex
+};
+
 // Members in destruction-safe order: the io_context is declared first so it is destroyed last,
 // after the acceptor; destroying it destroys pending handlers (and the sessions they own),
 // whose destructors touch nothing of impl.
@@ -75,6 +87,7 @@ struct detail::server_impl {
   std::atomic<size_t> sessions{0};
   std::mutex live_mutex;
   std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> live;
+  std::shared_ptr<post_gate> gate = std::make_shared<post_gate>();
   bool started = false;
   bool stopped = false;
 
@@ -112,7 +125,29 @@ struct detail::server_impl {
 
 // -- WebSocket session -------------------------------------------------------------------------
 
-class ws_session : public frame_sink, public std::enable_shared_from_this<ws_session> {
+// The frame_sink the application gets: a handle that never owns the connection. Each call
+// locks the session and moves that reference into the handler it posts, under the gate, so
+// the session is only ever released by the io_context (on an io thread, or when it is
+// destroyed); once the gate is closed calls do nothing.
+class ws_sink final : public frame_sink {
+ public:
+  ws_sink(std::weak_ptr<ws_session> session, std::shared_ptr<post_gate> gate)
+    : session_(std::move(session)), gate_(std::move(gate)) {
+    // nop
+  }
+
+  void send_text(std::string frame) override;
+  void close(uint16_t code, std::string reason) override;
+
+ private:
+  template <class Fn>
+  void post_if_open(Fn fn);
+
+  std::weak_ptr<ws_session> session_;
+  std::shared_ptr<post_gate> gate_;
+};
+
+class ws_session : public std::enable_shared_from_this<ws_session> {
  public:
   ws_session(detail::server_impl* srv, beast::tcp_stream&& stream)
     : srv_(srv),
@@ -122,7 +157,7 @@ class ws_session : public frame_sink, public std::enable_shared_from_this<ws_ses
     // nop
   }
 
-  ~ws_session() override {
+  ~ws_session() {
     // The server stopped with this session still open: the application hears of it anyway.
     if (handler_ && !finished_)
       handler_->on_closed();
@@ -141,14 +176,17 @@ class ws_session : public frame_sink, public std::enable_shared_from_this<ws_ses
     ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }
 
-  void send_text(std::string frame) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
+  // Any thread while the io_context lives: `self` is this session, handed to the strand.
+  static void post_text(std::shared_ptr<ws_session> self, std::string frame) {
+    auto ex = self->ws_.get_executor();
+    net::post(ex, [self = std::move(self), f = std::move(frame)]() mutable {
       self->enqueue(std::move(f));
     });
   }
 
-  void close(uint16_t code, std::string reason) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+  static void post_close(std::shared_ptr<ws_session> self, uint16_t code, std::string reason) {
+    auto ex = self->ws_.get_executor();
+    net::post(ex, [self = std::move(self), code, r = std::move(reason)]() mutable {
       self->begin_close(code, std::move(r));
     });
   }
@@ -183,7 +221,8 @@ class ws_session : public frame_sink, public std::enable_shared_from_this<ws_ses
       std::lock_guard<std::mutex> guard{srv_->live_mutex};
       srv_->live.emplace(this, weak_from_this());
     }
-    handler_ = srv_->factory(weak_from_this());
+    sink_ = std::make_shared<ws_sink>(weak_from_this(), srv_->gate);
+    handler_ = srv_->factory(sink_);
     touch();
     arm_idle_timer(idle_deadline_);
     do_read();
@@ -316,6 +355,7 @@ class ws_session : public frame_sink, public std::enable_shared_from_this<ws_ses
   net::steady_timer idle_timer_;
   steady::time_point idle_deadline_;
   send_queue queue_;
+  std::shared_ptr<ws_sink> sink_;   // the application holds it weakly (see ws_sink)
   std::unique_ptr<frame_handler> handler_;
   bool writing_ = false;
   bool closing_ = false;
@@ -324,6 +364,27 @@ class ws_session : public frame_sink, public std::enable_shared_from_this<ws_ses
   uint16_t close_code_ = close_code::normal;
   std::string close_reason_;
 };
+
+template <class Fn>
+void ws_sink::post_if_open(Fn fn) {
+  std::shared_lock<std::shared_mutex> guard{gate_->mutex};
+  if (!gate_->open)
+    return;
+  if (auto session = session_.lock())
+    fn(std::move(session));   // fn moves it into the posted handler: never released here
+}
+
+void ws_sink::send_text(std::string frame) {
+  post_if_open([&](std::shared_ptr<ws_session> s) {
+    ws_session::post_text(std::move(s), std::move(frame));
+  });
+}
+
+void ws_sink::close(uint16_t code, std::string reason) {
+  post_if_open([&](std::shared_ptr<ws_session> s) {
+    ws_session::post_close(std::move(s), code, std::move(reason));
+  });
+}
 
 // -- HTTP connection ---------------------------------------------------------------------------
 
@@ -525,13 +586,15 @@ void for_each_live(detail::server_impl& d, Fn fn) {
         sessions.push_back(std::move(s));
   }
   for (auto& s : sessions)
-    fn(s);
+    fn(std::move(s));   // into a posted handler: the io_context releases it, not this thread
 }
 
 }  // namespace
 
 void server::close_all(uint16_t code, std::string reason) {
-  for_each_live(*impl_, [&](const std::shared_ptr<ws_session>& s) { s->close(code, reason); });
+  for_each_live(*impl_, [&](std::shared_ptr<ws_session> s) {
+    ws_session::post_close(std::move(s), code, reason);
+  });
 }
 
 size_t server::open_sessions() const {
@@ -543,9 +606,15 @@ void server::stop() {
   if (!d.started || d.stopped)
     return;
   d.stopped = true;
+  {
+    // From here on the application's sinks post nothing; the connections are dropped below.
+    std::unique_lock<std::shared_mutex> guard{d.gate->mutex};
+    d.gate->open = false;
+  }
   stop_accepting();
-  for_each_live(d, [](const std::shared_ptr<ws_session>& s) {
-    net::post(s->executor(), [s] { s->hard_close(); });
+  for_each_live(d, [](std::shared_ptr<ws_session> s) {
+    auto ex = s->executor();
+    net::post(ex, [s = std::move(s)] { s->hard_close(); });
   });
   d.work.reset();
   // HTTP keep-alive connections may sit in a read for a while: give the closes a moment to

@@ -47,7 +47,9 @@ struct http_response {
 using route_handler = std::function<http_response()>;
 
 /// The server's side of one WebSocket connection, given to the application. Safe from any
-/// thread; calls after the connection closed are ignored.
+/// thread; calls after the connection closed, or once server::stop() has begun, are ignored.
+/// A sink does not own its connection: holding one (even past the server) keeps nothing of the
+/// server alive.
 class frame_sink {
  public:
   virtual ~frame_sink() = default;
@@ -67,8 +69,8 @@ class frame_handler {
   virtual void on_closed() = 0;
 };
 
-/// Makes the handler of a new connection. The sink outlives no longer than the connection:
-/// keep the weak_ptr and lock it per use.
+/// Makes the handler of a new connection. The connection owns the sink: keep the weak_ptr and
+/// lock it per use.
 using session_factory = std::function<std::unique_ptr<frame_handler>(std::weak_ptr<frame_sink>)>;
 
 /// WebSocket close codes the server uses.
@@ -104,7 +106,8 @@ class server {
   /// Open WebSocket sessions.
   size_t open_sessions() const;
 
-  /// Stops the io threads and drops every connection (without close frames). Idempotent.
+  /// Stops the io threads and drops every connection (without close frames); from its start,
+  /// frame_sink calls do nothing. Idempotent.
   void stop();
 
  private:

@@ -89,8 +89,10 @@ class server_test : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (front_)
+    if (front_) {
       front_->shutdown();
+      EXPECT_EQ(front_->hub().live_sessions(), 0u);   // shutdown ends every session actor
+    }
   }
 
   static runtime::node* node_;
@@ -492,7 +494,8 @@ class held_turns_test : public server_test {
       server_->stop();
     if (hub_) {
       hub_->stop_all();
-      eventually([this] { return hub_->live_sessions() == 0; });
+      // The actors use directory_ and metrics_ through the hub: they must end before those do.
+      EXPECT_TRUE(eventually([this] { return hub_->live_sessions() == 0; }));
     }
     caf::anon_send_exit(orchestrator_, caf::exit_reason::user_shutdown);
     directory_.clear();
