@@ -1,9 +1,10 @@
 // runtime_bench.cpp — cost of the resilient path: raw CAF request/response between two actors
 // vs. the same exchange through the agent directory and the resilient caller (breaker,
 // counters, deadline, monitor). Each iteration is a batch of sequential round trips.
+#include <algorithm>
+#include <cstdlib>
 #include <future>
 #include <memory>
-#include <thread>
 
 #include <benchmark/benchmark.h>
 #include <caf/actor_system.hpp>
@@ -35,8 +36,10 @@ struct bench_config : caf::actor_system_config {
   bench_config() {
     protocol::register_protocol_types(*this);
     set("logger.console", caf::atom("none"));
-    // One worker per core, as a node configured with scheduler.threads = cores runs.
-    set("scheduler.max-threads", static_cast<size_t>(std::thread::hardware_concurrency()));
+    // CAF's default worker count, as a node with the default scheduler.threads = 0 runs;
+    // CARTMATE_BENCH_THREADS=N sets N workers to study scheduling effects.
+    if (const char* env = std::getenv("CARTMATE_BENCH_THREADS"))
+      set("scheduler.max-threads", static_cast<size_t>(std::max(1, std::atoi(env))));
   }
 };
 

@@ -145,8 +145,9 @@ struct resilient_caller::call : resilient_caller::call_base,
   const resilience_context& ctx() const { return *owner->ctx_; }
   const call_counters& counters() const { return ctx().counters(traits::target); }
 
-  void attempt() {
-    auto now = self->clock().now();
+  void attempt() { attempt(self->clock().now()); }
+
+  void attempt(clock::time_point now) {
     if (now >= deadline)
       return finish_error(last_error ? last_error
                                      : protocol::make_error(protocol::errc::timeout,
@@ -165,18 +166,20 @@ struct resilient_caller::call : resilient_caller::call_base,
         protocol::errc::breaker_open,
         "circuit open for " + std::string{protocol::to_string(traits::target)}));
     ++attempts;
-    counters().attempts->inc();
     req.env.attempt = attempts;
     token = owner->next_token_++;
-    target = handle->address();
-    owner->watch(self, *handle);
-    owner->track(target, token, this->shared_from_this());
-    auto timeout = std::min<clock::duration_type>(ctx().policy().attempt_timeout, deadline - now);
     auto me = this->shared_from_this();
     auto my_token = token;
+    auto timeout = std::min<clock::duration_type>(ctx().policy().attempt_timeout, deadline - now);
+    // Send first, book-keep after: the target starts while this actor is still busy, which
+    // matters on a scheduler whose idle workers fall asleep quickly.
     self->request(*handle, timeout, req)
       .then([me, my_token](response& value) { me->on_answer(my_token, std::move(value)); },
             [me, my_token](caf::error& err) { me->on_attempt_error(my_token, err); });
+    counters().attempts->inc();
+    target = handle->address();
+    owner->watch(self, *handle);
+    owner->track(target, token, std::move(me));
   }
 
   bool current(uint64_t t) const { return !finished && t == token && t != 0; }
@@ -189,11 +192,14 @@ struct resilient_caller::call : resilient_caller::call_base,
   void on_answer(uint64_t t, response&& value) {
     if (!current(t))
       return;
+    finished = true;
+    auto end = self->clock().now();
+    // The caller's next request (often sent from inside `answer`) goes out before the
+    // book-keeping below, for the same reason as in attempt().
+    answer(std::move(value));
     settle_attempt();
     ctx().breaker(traits::target).record_success();
-    finished = true;
-    observe_latency();
-    answer(std::move(value));
+    counters().latency_seconds->observe(std::chrono::duration<double>(end - started).count());
   }
 
   void on_attempt_error(uint64_t t, const caf::error& raw) {
@@ -267,15 +273,16 @@ void resilient_caller::request(Self* self, Request req, Done done, std::string r
   // Envelope deadlines are wall-clock so they mean the same on every node; from here on the
   // actor clock (virtual under the test scheduler) measures the remaining time.
   std::chrono::milliseconds remaining = ctx_->policy().default_deadline;
+  auto wall_now = wall_clock_ms();
   if (req.env.deadline_ms > 0)
-    remaining = std::chrono::milliseconds{req.env.deadline_ms - wall_clock_ms()};
+    remaining = std::chrono::milliseconds{req.env.deadline_ms - wall_now};
   else
-    req.env.deadline_ms = wall_clock_ms() + remaining.count();
+    req.env.deadline_ms = wall_now + remaining.count();
   c->deadline = now + remaining;
   c->req = std::move(req);
   c->routing_key = std::move(routing_key);
   ctx_->counters(protocol::request_traits<Request>::target).requests->inc();
-  c->attempt();
+  c->attempt(now);
 }
 
 }  // namespace cartmate::runtime
