@@ -12,6 +12,5 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using sleep_atom = caf::atom_constant<caf::atom("sleep")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
-using crash_atom = caf::atom_constant<caf::atom("crash")>;
 
 }  // namespace cartmate::runtime

@@ -75,15 +75,9 @@ void replay_demo(runtime::node& node, const std::string& path) {
 }  // namespace
 
 int run_command(const cli_options& opts, const config::node_config& cfg) {
-  double seconds = 0;
-  if (auto i = opts.flags.find("for"); i != opts.flags.end()) {
-    try {
-      seconds = std::stod(i->second);
-    } catch (const std::exception&) {
-      std::cerr << "cartmate: --for expects seconds, got '" << i->second << "'\n";
-      return 2;
-    }
-  }
+  auto seconds = stop_after_seconds(opts);
+  if (!seconds)
+    return 2;
   auto signals = block_stop_signals();
   auto node = start_agent_node(cfg, true);
   if (!node)
@@ -96,10 +90,10 @@ int run_command(const cli_options& opts, const config::node_config& cfg) {
     replay_demo(*node, demo);
   }
   std::cout << "serving"
-            << (seconds > 0 ? " for " + std::to_string(seconds) + " s" : std::string{})
+            << (*seconds > 0 ? " for " + std::to_string(*seconds) + " s" : std::string{})
             << "; stop with Ctrl-C (SIGINT) or SIGTERM\n"
             << std::flush;
-  auto sig = wait_for_stop(signals, seconds);
+  auto sig = wait_for_stop(signals, *seconds);
   spdlog::info("stopping ({})", sig == 0 ? "time is up" : strsignal(sig));
   node->stop();
   return 0;

@@ -31,15 +31,9 @@ std::string flag_or(const cli_options& opts, const char* name, size_t position) 
 }  // namespace
 
 int serve_command(const cli_options& opts, const config::node_config& cfg) {
-  double seconds = 0;
-  if (auto i = opts.flags.find("for"); i != opts.flags.end()) {
-    try {
-      seconds = std::stod(i->second);
-    } catch (const std::exception&) {
-      std::cerr << "cartmate: --for expects seconds, got '" << i->second << "'\n";
-      return 2;
-    }
-  }
+  auto seconds = stop_after_seconds(opts);
+  if (!seconds)
+    return 2;
   auto signals = block_stop_signals();
   auto node = start_agent_node(cfg, true);
   if (!node)
@@ -58,7 +52,7 @@ int serve_command(const cli_options& opts, const config::node_config& cfg) {
   std::cout << "listening on http://" << cfg.server.address << ":" << *port << std::endl;
   spdlog::info("listening on http://{}:{} (auth {})", cfg.server.address, *port,
                cfg.auth.enabled ? "on" : "off");
-  auto sig = wait_for_stop(signals, seconds);
+  auto sig = wait_for_stop(signals, *seconds);
   spdlog::info("stopping ({}): draining for at most {} ms", sig == 0 ? "time is up" : strsignal(sig),
                cfg.server.drain.count());
   front.shutdown();

@@ -2,6 +2,9 @@
 #include "runtime/cli/stop_signals.hpp"
 
 #include <ctime>
+#include <exception>
+#include <iostream>
+#include <string>
 
 #include <pthread.h>
 
@@ -14,6 +17,18 @@ sigset_t block_stop_signals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+std::optional<double> stop_after_seconds(const cli_options& opts) {
+  auto i = opts.flags.find("for");
+  if (i == opts.flags.end())
+    return 0.0;
+  try {
+    return std::stod(i->second);
+  } catch (const std::exception&) {
+    std::cerr << "cartmate: --for expects seconds, got '" << i->second << "'\n";
+    return std::nullopt;
+  }
 }
 
 int wait_for_stop(const sigset_t& set, double seconds) {
