@@ -157,7 +157,7 @@ void say_hello(session_actor* self, const json& frame) {
   static const std::string none;
   const auto* token = string_field(frame, "token");
   const auto* session_id = string_field(frame, "session_id");
-  auto who = st.hub->hello(token ? *token : none, session_id ? *session_id : none);
+  auto who = st.hub->hello(token ? *token : none, session_id ? *session_id : none, self->id());
   if (!who) {
     send_error(self, "unauthorized", protocol::describe(who.error()));
     return close_connection(self, http::close_code::policy_violation, "unauthorized");
@@ -271,8 +271,13 @@ caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
         st.hub->turn_ended();
       }
       if (st.said_hello)
-        st.hub->release(st.who.session_id);
+        st.hub->release(st.who.session_id, self->id());
       self->quit();
+    },
+    [self](superseded_atom) {
+      // The running turn finishes in the orchestrator; its events have nowhere to go here.
+      send_error(self, "superseded", "this session was resumed on another connection");
+      close_connection(self, http::close_code::superseded, "session resumed elsewhere");
     },
     [self](drain_atom) {
       auto& st = self->state;

@@ -24,6 +24,8 @@ using frame_atom = caf::atom_constant<caf::atom("ws_frame")>;
 using closed_atom = caf::atom_constant<caf::atom("ws_closed")>;
 /// (drain_atom): the server shuts down; finish the running turn, then close with 1001.
 using drain_atom = caf::atom_constant<caf::atom("ws_drain")>;
+/// (superseded_atom): a newer connection resumed this session; close with 4000.
+using superseded_atom = caf::atom_constant<caf::atom("ws_supsd")>;
 
 caf::actor spawn_session_actor(caf::actor_system& sys, std::shared_ptr<session_hub> hub,
                                std::weak_ptr<http::frame_sink> sink);

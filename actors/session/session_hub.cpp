@@ -81,7 +81,7 @@ session_hub::session_hub(caf::actor_system& sys, runtime::agent_directory& direc
     limiter_(settings_.rate_limit.turns_per_second, settings_.rate_limit.burst, std::move(now)) {
   // Every code shows up in /metrics from the start, at zero.
   for (const char* code : {"bad_frame", "text_too_long", "queue_full", "rate_limited",
-                           "unauthorized", "shutting_down", "turn_failed"})
+                           "unauthorized", "shutting_down", "turn_failed", "superseded"})
     metrics_->counter_for("cartmate_ws_errors_total", errors_help, {{"code", code}});
 }
 
@@ -138,7 +138,8 @@ void session_hub::count_error(const std::string& code) {
   metrics_->counter_for("cartmate_ws_errors_total", errors_help, {{"code", code}}).inc();
 }
 
-caf::expected<identity> session_hub::hello(const std::string& token, const std::string& session_id) {
+caf::expected<identity> session_hub::hello(const std::string& token, const std::string& session_id,
+                                           caf::actor_id requester) {
   identity id;
   if (settings_.auth.enabled) {
     auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
@@ -159,8 +160,16 @@ caf::expected<identity> session_hub::hello(const std::string& token, const std::
     if (i != sessions_.end()) {
       auto& r = i->second;
       bool same_owner = r.tenant == id.tenant && (!settings_.auth.enabled || r.user == id.user);
-      if (!r.connected && now < r.expires && same_owner) {
+      bool resumable = r.connected ? r.owner != requester : now < r.expires;
+      if (resumable && same_owner) {
+        if (r.connected) {
+          // Its old connection is still open as far as we know: the newer one wins, so a
+          // client that lost its network need not wait for the server to notice.
+          if (auto old = live_.find(r.owner); old != live_.end())
+            caf::anon_send(old->second, superseded_atom::value);
+        }
         r.connected = true;
+        r.owner = requester;
         id.user = r.user;   // auth off: the anonymous user comes back with its session
         id.session_id = session_id;
         id.resumed = true;
@@ -175,14 +184,14 @@ caf::expected<identity> session_hub::hello(const std::string& token, const std::
   do {
     id.session_id = auth::random_hex(16);
   } while (sessions_.count(id.session_id) != 0);
-  sessions_.emplace(id.session_id, resumable{id.tenant, id.user, true, {}});
+  sessions_.emplace(id.session_id, resumable{id.tenant, id.user, true, requester, {}});
   return id;
 }
 
-void session_hub::release(const std::string& session_id) {
+void session_hub::release(const std::string& session_id, caf::actor_id owner) {
   std::lock_guard<std::mutex> guard{mutex_};
   auto i = sessions_.find(session_id);
-  if (i == sessions_.end())
+  if (i == sessions_.end() || !i->second.connected || i->second.owner != owner)
     return;
   if (settings_.resume_window.count() <= 0) {
     sessions_.erase(i);

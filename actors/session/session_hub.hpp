@@ -84,12 +84,16 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   runtime::agent_directory& directory() { return *directory_; }
   runtime::rate_limiter& limiter() { return limiter_; }
 
-  /// The identity for a hello: checks the token when auth is on (the error's text is safe to
-  /// show), resumes `session_id` when it may, else starts a new session.
-  [[nodiscard]] caf::expected<identity> hello(const std::string& token, const std::string& session_id);
+  /// The identity for a hello from session actor `requester`: checks the token when auth is on
+  /// (the error's text is safe to show), resumes `session_id` when it may, else starts a new
+  /// session. A session still held by another connection (whose close the server has not seen
+  /// yet, as after a network change) is handed over: that connection is told superseded_atom.
+  [[nodiscard]] caf::expected<identity> hello(const std::string& token, const std::string& session_id,
+                                              caf::actor_id requester);
 
-  /// The connection of `session_id` ended: it may be resumed within the resume window.
-  void release(const std::string& session_id);
+  /// Connection `owner` of `session_id` ended: the session may be resumed within the resume
+  /// window. Does nothing when the session has been handed to another connection since.
+  void release(const std::string& session_id, caf::actor_id owner);
 
   /// Running-turn bookkeeping for the drain.
   void turn_started() { ++running_turns_; }
@@ -106,6 +110,7 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
     std::string tenant;
     std::string user;
     bool connected = true;
+    caf::actor_id owner = 0;   // the session actor holding it while connected
     clock::time_point expires{};
   };
 

@@ -81,6 +81,8 @@ inline constexpr uint16_t policy_violation = 1008;
 inline constexpr uint16_t too_big = 1009;
 inline constexpr uint16_t internal_error = 1011;
 inline constexpr uint16_t try_again_later = 1013;
+/// Application range (4000-4999): the session was resumed on a newer connection.
+inline constexpr uint16_t superseded = 4000;
 }  // namespace close_code
 
 class server {

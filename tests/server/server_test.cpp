@@ -241,6 +241,50 @@ TEST_F(server_test, a_reconnect_with_the_session_id_resumes_user_and_context) {
   EXPECT_NE(fresh->at("user"), user);
 }
 
+TEST_F(server_test, a_resume_while_the_old_connection_is_open_hands_the_session_over) {
+  serve();
+  ws_client first{port_};
+  first.send(json{{"type", "hello"}});
+  auto welcome = first.next_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  std::string session_id = welcome->at("session_id");
+  first.send(json{{"type", "message"}, {"text", "show me kurtas"}});
+  ASSERT_TRUE(first.next_of_type("final"));
+
+  // The first connection is still open: the second one takes the session over at once.
+  ws_client second{port_};
+  second.send(json{{"type", "hello"}, {"session_id", session_id}});
+  auto resumed = second.next_of_type("welcome");
+  ASSERT_TRUE(resumed);
+  EXPECT_TRUE(resumed->at("resumed").get<bool>());
+  EXPECT_EQ(resumed->at("session_id"), session_id);
+  EXPECT_EQ(resumed->at("user"), welcome->at("user"));
+
+  auto notice = first.next_of_type("error");
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->at("code"), "superseded");
+  EXPECT_FALSE(first.next());   // then the close
+  EXPECT_EQ(first.close_code(), 4000);
+
+  // The context moved with the session: "the first one" still means the kurta shown before.
+  second.send(json{{"type", "message"}, {"text", "add the first one to my cart"}});
+  std::vector<json> frames;
+  ASSERT_TRUE(second.next_of_type("final", &frames));
+  EXPECT_TRUE(std::any_of(frames.begin(), frames.end(), [](const json& f) { return f.at("type") == "cart"; }));
+
+  // The superseded connection's close must not release the session the second one holds: once
+  // its actor has ended, a third hello still finds the session held and takes it from `second`.
+  ASSERT_TRUE(eventually([&] { return front_->hub().live_sessions() == 1; }));
+  ws_client third{port_};
+  third.send(json{{"type", "hello"}, {"session_id", session_id}});
+  auto stolen = third.next_of_type("welcome");
+  ASSERT_TRUE(stolen);
+  EXPECT_TRUE(stolen->at("resumed").get<bool>()) << "a live session is handed over again";
+  auto second_notice = second.next_of_type("error");
+  ASSERT_TRUE(second_notice);
+  EXPECT_EQ(second_notice->at("code"), "superseded");
+}
+
 // -- frames and limits -------------------------------------------------------------------------
 
 TEST_F(server_test, bad_frames_get_an_error_and_the_connection_stays_usable) {
