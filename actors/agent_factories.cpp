@@ -1,5 +1,5 @@
 // agent_factories.cpp — wires each agent's factory to the node's shared context: the product
-// index and the cart store are built once here, so every restart of an agent finds them again.
+// index and the stores are opened once here, so every restart of an agent finds them again.
 #include "actors/agent_factories.hpp"
 
 #include <algorithm>
@@ -7,10 +7,15 @@
 
 #include "actors/cart/cart_agent.hpp"
 #include "actors/discovery/product_discovery_agent.hpp"
+#include "actors/node_stores.hpp"
 #include "actors/orchestrator/orchestrator_agent.hpp"
+#include "actors/price/price_bootstrap.hpp"
+#include "actors/style/style_profiler_agent.hpp"
+#include "adapters/style/memory_profile_store.hpp"
+#include "adapters/style/worker_executor.hpp"
 #include "adapters/index/product_index.hpp"
 #include "adapters/nlu/simmc_eval.hpp"
-#include "adapters/stores/memory_cart_store.hpp"
+#include "adapters/pricing/pricing_settings.hpp"
 #include "runtime/node.hpp"
 
 namespace cartmate::actors {
@@ -32,6 +37,9 @@ std::vector<protocol::agent_kind> local_deps(const config::node_config& cfg,
   return out;
 }
 
+// How long start-up waits for PostgreSQL when the catalog lives there.
+constexpr auto catalog_wait = std::chrono::seconds{30};
+
 }  // namespace
 
 caf::expected<std::vector<runtime::child_spec>>
@@ -41,9 +49,17 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
   std::vector<runtime::child_spec> specs;
   auto* n = &node;
 
+  auto stores = open_node_stores(cfg, node.readiness());
+  if (!stores)
+    return std::move(stores.error());
+  auto shared_stores = std::move(*stores);
+  node.at_stop([shared_stores] { shared_stores->close(); });
+
   std::shared_ptr<index::product_index> shared;
   if (configured(cfg, agent_kind::product_discovery)) {
-    auto index = discovery::load_product_index(cfg, options.on_catalog_progress);
+    auto index = cfg.stores.catalog == "postgres"
+                   ? load_index_from_postgres(cfg, catalog_wait)
+                   : discovery::load_product_index(cfg, options.on_catalog_progress);
     if (!index)
       return std::move(index.error());
     shared = std::move(*index);
@@ -53,8 +69,27 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
       }});
   }
 
+  if (configured(cfg, agent_kind::style_profiler)) {
+    if (!shared)
+      return protocol::make_error(protocol::errc::invalid_argument,
+                                  "style_profiler must run on a node that also hosts product_discovery "
+                                  "(it reads the product index)");
+    auto settings = style::read_style_settings(*cfg.settings);
+    if (!settings)
+      return std::move(settings.error());
+    style_agent_deps deps;
+    deps.store.store = std::make_shared<style::memory_profile_store>();
+    // Read here, before any agent runs: discovery later writes prices into the index.
+    deps.catalog = style::style_catalog::from_index(shared);
+    deps.image_executor = style::make_worker_executor(static_cast<size_t>(settings->image_threads));
+    deps.settings = *settings;
+    specs.push_back(runtime::child_spec{
+      agent_kind::style_profiler, local_deps(cfg, {agent_kind::product_discovery}),
+      [deps](caf::actor_system& sys) { return spawn_style_profiler_agent(sys, deps); }});
+  }
+
   if (configured(cfg, agent_kind::cart)) {
-    auto store = std::make_shared<stores::memory_cart_store>();
+    auto store = shared_stores->cart;
     cart_agent_options cart_opts;
     cart_opts.currency = cfg.catalog.currency;
     specs.push_back(runtime::child_spec{
@@ -62,6 +97,21 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
       [n, store, cart_opts](caf::actor_system& sys) {
         return spawn_cart_agent(sys, store, n->resilience(), cart_opts);
       }});
+  }
+
+  if (configured(cfg, agent_kind::price_comparison)) {
+    auto settings = pricing::read_pricing_settings(*cfg.settings);
+    if (!settings)
+      return std::move(settings.error());
+    auto deps = price::load_price_agent_deps(*settings, cfg.catalog.currency);
+    if (!deps)
+      return std::move(deps.error());
+    deps->breakers = &node.breakers();
+    deps->resilience = &node.resilience();
+    deps->metrics = &node.metrics();
+    specs.push_back(runtime::child_spec{
+      agent_kind::price_comparison, local_deps(cfg, {agent_kind::product_discovery}),
+      [d = std::move(*deps)](caf::actor_system& sys) { return price::spawn_price_comparison_agent(sys, d); }});
   }
 
   if (configured(cfg, agent_kind::orchestrator)) {
@@ -81,6 +131,9 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
     deps.understanding = std::move(understanding);
     deps.metrics = &node.metrics();
     deps.turn_deadline = cfg.resilience.turn_deadline;
+    deps.contexts = shared_stores->contexts;
+    deps.history = shared_stores->history;
+    deps.context_ttl = cfg.stores.session_context_ttl;
     specs.push_back(runtime::child_spec{
       agent_kind::orchestrator,
       local_deps(cfg, {agent_kind::product_discovery, agent_kind::cart}),

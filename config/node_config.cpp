@@ -67,7 +67,20 @@ caf::expected<node_config> map_settings(const json& tree) {
                 limits.at("send_queue_frames").get<size_t>(),
                 limits.at("max_http_request_bytes").get<size_t>()};
   const auto& rate = tree.at("rate_limit");
-  cfg.rate_limit = {rate.at("turns_per_second").get<double>(), rate.at("burst").get<double>()};
+  cfg.rate_limit = {rate.at("turns_per_second").get<double>(), rate.at("burst").get<double>(),
+                    rate.at("backend").get<std::string>()};
+  const auto& stores = tree.at("stores");
+  cfg.stores = {stores.at("cart").get<std::string>(), stores.at("history").get<std::string>(),
+                stores.at("session_context").get<std::string>(), stores.at("catalog").get<std::string>(),
+                millis(stores, "session_context_ttl_ms")};
+  const auto& pg = tree.at("postgres");
+  cfg.postgres = {pg.at("conninfo").get<std::string>(), pg.at("pool_size").get<int>(),
+                  pg.at("connect_timeout_s").get<int>(), millis(pg, "statement_timeout_ms")};
+  const auto& redis = tree.at("redis");
+  cfg.redis = {redis.at("host").get<std::string>(),     redis.at("port").get<int>(),
+               redis.at("password").get<std::string>(), redis.at("database").get<int>(),
+               redis.at("key_prefix").get<std::string>(), redis.at("pool_size").get<int>(),
+               millis(redis, "timeout_ms")};
   if (cfg.auth.enabled && cfg.auth.secret.empty())
     return protocol::make_error(protocol::errc::invalid_argument,
                                 "configuration key 'auth.secret' must be set when auth.enabled is true");

@@ -84,6 +84,37 @@ struct limit_settings {
 struct rate_limit_settings {
   double turns_per_second = 0;                 // 0: unlimited
   double burst = 0;
+  std::string backend = "memory";              // memory|redis
+};
+
+/// Which implementation backs each store.
+struct store_settings {
+  std::string cart = "memory";              // memory|postgres
+  std::string history = "memory";           // memory|postgres
+  std::string session_context = "memory";   // memory|redis
+  std::string catalog = "file";             // file|postgres
+  std::chrono::milliseconds session_context_ttl{86400000};
+
+  bool uses_postgres() const {
+    return cart == "postgres" || history == "postgres" || catalog == "postgres";
+  }
+};
+
+struct postgres_settings {
+  std::string conninfo;
+  int pool_size = 4;
+  int connect_timeout_s = 3;
+  std::chrono::milliseconds statement_timeout{0};   // 0: none
+};
+
+struct redis_settings {
+  std::string host;
+  int port = 6379;
+  std::string password;
+  int database = 0;
+  std::string key_prefix;
+  int pool_size = 2;
+  std::chrono::milliseconds timeout{1000};
 };
 
 struct node_config {
@@ -99,6 +130,11 @@ struct node_config {
   auth_settings auth;
   limit_settings limits;
   rate_limit_settings rate_limit;
+  store_settings stores;
+  postgres_settings postgres;
+  redis_settings redis;
+
+  bool uses_redis() const { return stores.session_context == "redis" || rate_limit.backend == "redis"; }
   /// The full validated tree, for sections not mirrored above. Shared and immutable, so
   /// copying a node_config stays cheap and this header needs only json_fwd; never null in a
   /// node_config made by make_node_config.

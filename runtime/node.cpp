@@ -142,6 +142,15 @@ void node::stop() {
       *a = nullptr;
     }
   }
+  // Last registered, first run: what an agent used outlives the agent.
+  std::vector<std::function<void()>> hooks;
+  hooks.swap(stop_hooks_);
+  for (auto i = hooks.rbegin(); i != hooks.rend(); ++i)
+    (*i)();
+}
+
+void node::at_stop(std::function<void()> hook) {
+  stop_hooks_.push_back(std::move(hook));
 }
 
 }  // namespace cartmate::runtime

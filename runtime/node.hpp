@@ -5,6 +5,7 @@
 // destroyed before exit handlers run).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "runtime/agent_directory.hpp"
 #include "runtime/circuit_breaker.hpp"
 #include "runtime/metrics_registry.hpp"
+#include "runtime/readiness.hpp"
 #include "runtime/resilience_context.hpp"
 #include "runtime/supervisor.hpp"
 
@@ -40,14 +42,21 @@ class node {
   /// `agents` (only the kinds the configuration lists). Nothing runs when it fails.
   caf::error start(std::vector<child_spec> agents);
 
-  /// Stops agents in reverse start order and waits for them (bounded). Idempotent.
+  /// Stops agents in reverse start order and waits for them (bounded), then runs the at_stop
+  /// hooks (last added first). Idempotent.
   void stop();
+
+  /// Runs `hook` in stop() once the agents have ended, e.g. to stop a store's worker pool the
+  /// agents submitted to. Main thread only, like stop().
+  void at_stop(std::function<void()> hook);
 
   caf::actor_system& system() { return system_; }
   const config::node_config& config() const { return cfg_; }
   agent_directory& directory() { return directory_; }
   metrics_registry& metrics() { return metrics_; }
   breaker_registry& breakers() { return breakers_; }
+  /// Probes /readyz reports besides the agents (stores); whoever adds one keeps it valid.
+  readiness_registry& readiness() { return readiness_; }
   const resilience_context& resilience() const { return *resilience_; }
   const caf::actor& supervisor() const { return supervisor_; }
 
@@ -56,12 +65,14 @@ class node {
   metrics_registry metrics_;
   agent_directory directory_;
   breaker_registry breakers_;
+  readiness_registry readiness_;
   node_caf_config caf_cfg_;
   caf::actor_system system_;   // after caf_cfg_: constructed from it
   std::unique_ptr<resilience_context> resilience_;
   caf::actor timer_;
   caf::actor escalation_listener_;
   caf::actor supervisor_;
+  std::vector<std::function<void()>> stop_hooks_;
 };
 
 /// Call policy and restart policy as configured.

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libcaf-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libboost-dev
-  libpq-dev libpqxx-dev libhiredis-dev libjemalloc-dev libopenblas-dev
+  libpq-dev libpqxx-dev libhiredis-dev libjemalloc-dev libopenblas-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
   nodejs npm chromium chromium-driver

@@ -1,7 +1,13 @@
 // cart_agent.cpp — cart writes checked against the catalog, idempotent by envelope key, and a
 // two-step checkout whose pending confirmations live in the actor (orders live in the store).
+// Every store call goes through call_store: inline for the memory store, on the store's
+// executor otherwise, with the rest of the handler continuing in the actor when the answer is
+// back. Requests for one user may then overlap (a retry after a timeout); the store's
+// idempotency keys make repeated writes and orders safe, and the checkout book-keeping below
+// keeps a late store answer from undoing a newer request.
 #include "actors/cart/cart_agent.hpp"
 
+#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
@@ -12,6 +18,8 @@
 #include <caf/typed_response_promise.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/store_call.hpp"
+#include "adapters/stores/memory_cart_store.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/logging.hpp"
@@ -25,23 +33,92 @@ using protocol::errc;
 using protocol::make_error;
 using clock_type = caf::actor_clock;
 
-/// A checkout waiting for the shopper's yes; one per user, a new prepare replaces it.
+/// A checkout waiting for the shopper's yes.
 struct pending_checkout {
   std::string checkout_id;
   stores::checkout_snapshot snapshot;
   clock_type::time_point expires_at;
 };
 
+/// One user's checkout book-keeping. At most one checkout is pending; a new prepare replaces
+/// it. `latest` numbers the last prepare (or id-less cancel) that arrived, so a prepare whose
+/// store answer comes back after a newer request installs nothing.
+struct checkout_slot {
+  std::optional<pending_checkout> pending;
+  uint64_t latest = 0;
+  uint32_t preparing = 0;   // prepares waiting for the store
+};
+
 struct cart_state {
-  std::shared_ptr<stores::cart_store> store;
+  stores::store_handle<stores::cart_store> store;
   std::unique_ptr<runtime::resilient_caller> caller;
   cart_agent_options options;
-  std::map<stores::user_key, pending_checkout> pending;
+  std::map<stores::user_key, checkout_slot> checkouts;
+  uint64_t next_seq = 0;
 
   static inline const char* name = "cart";
 };
 
 using cart_actor = caf::stateful_actor<cart_state>;
+
+template <class T>
+using promise_of = caf::typed_response_promise<T>;
+
+template <class T>
+void deliver(promise_of<T>& rp, caf::expected<T> x) {
+  if (x)
+    rp.deliver(std::move(*x));
+  else
+    rp.deliver(std::move(x.error()));
+}
+
+/// Runs `job(store)` on the executor's thread. The stores return errors as values; anything
+/// thrown anyway still becomes an answer, so a request never waits for one that cannot come.
+template <class Job>
+auto run_job(Job& job, stores::cart_store& store) -> decltype(job(store)) {
+  try {
+    return job(store);
+  } catch (const std::exception& e) {
+    return make_error(errc::agent_error, std::string{"cart store failed: "} + e.what());
+  }
+}
+
+/// Calls the store with `job(cart_store&)` where its executor says; `then(result)` runs in the
+/// actor (at once for the memory store). `job` must not touch the actor: it may run elsewhere.
+template <class Job, class Then>
+void with_store(cart_actor* self, Job job, Then then) {
+  auto& handle = self->state.store;
+  if (handle.executor->runs_inline()) {
+    // The job runs before call_store returns: it may borrow the store and itself.
+    call_store(self, *handle.executor,
+               [&job, &store = *handle.store] { return run_job(job, store); }, std::move(then));
+    return;
+  }
+  call_store(self, *handle.executor,
+             [store = handle.store, job = std::move(job)]() mutable { return run_job(job, *store); },
+             std::move(then));
+}
+
+/// Answers a request from one store call: `finish(result) -> caf::expected<T>` makes the answer
+/// in the actor. The memory store answers within the handler, without a response promise.
+template <class T, class Job, class Finish>
+caf::result<T> answer_from_store(cart_actor* self, const std::string& trace_id, Job job,
+                                 Finish finish) {
+  if (self->state.store.executor->runs_inline()) {
+    std::optional<caf::expected<T>> out;
+    with_store(self, std::move(job), [&out, &finish](auto result) {
+      out.emplace(finish(std::move(result)));
+    });
+    return std::move(*out);
+  }
+  auto rp = self->make_response_promise<T>();
+  with_store(self, std::move(job),
+             [rp, trace_id, finish = std::move(finish)](auto result) mutable {
+               runtime::trace_scope trace{trace_id};
+               deliver(rp, finish(std::move(result)));
+             });
+  return rp;
+}
 
 caf::expected<stores::user_key> owner_of(const protocol::envelope& env) {
   if (env.user.empty())
@@ -72,6 +149,16 @@ protocol::cart_view view_of(cart_actor* self, const stores::user_key& who,
   return stores::make_cart_view(who.user, lines, self->state.options.currency);
 }
 
+/// The answer to a request that reads or writes a cart: the cart as the store returned it.
+auto cart_answer(cart_actor* self, stores::user_key who) {
+  return [self, who = std::move(who)](caf::expected<stores::cart_snapshot> cart)
+           -> caf::expected<protocol::cart_view> {
+    if (!cart)
+      return std::move(cart.error());
+    return view_of(self, who, cart->lines);
+  };
+}
+
 /// Turns discovery's answer into what the shopper should hear about the product.
 caf::error explain_lookup_failure(const caf::error& err, const std::string& product_id) {
   if (protocol::errc_of(err) == errc::not_found)
@@ -81,11 +168,10 @@ caf::error explain_lookup_failure(const caf::error& err, const std::string& prod
   return err;
 }
 
-/// Checks price and stock with product discovery, then applies `op` in the store.
-caf::result<protocol::cart_view> checked_write(cart_actor* self, const protocol::envelope& env,
-                                               const stores::user_key& who,
-                                               const stores::cart_op& op) {
-  auto rp = self->make_response_promise<protocol::cart_view>();
+/// Checks price and stock with product discovery, then applies `op` in the store; answers `rp`.
+void checked_write(cart_actor* self, promise_of<protocol::cart_view> rp,
+                   const protocol::envelope& env, const stores::user_key& who,
+                   const stores::cart_op& op) {
   protocol::get_product_request lookup;
   lookup.env = env;
   lookup.env.idempotency_key.clear();   // a read: the key belongs to the cart write
@@ -101,27 +187,18 @@ caf::result<protocol::cart_view> checked_write(cart_actor* self, const protocol:
     facts.unit_price = found->price;
     facts.stock = found->stock;
     facts.max_per_line = self->state.options.max_per_line;
-    auto cart = self->state.store->apply_write(who, env.idempotency_key, op, facts);
-    if (!cart) {
-      rp.deliver(std::move(cart.error()));
-      return;
-    }
-    rp.deliver(view_of(self, who, cart->lines));
+    auto answer = cart_answer(self, who);
+    with_store(self,
+               [who, key = env.idempotency_key, op, facts](stores::cart_store& store) {
+                 return store.apply_write(who, key, op, facts);
+               },
+               [rp, answer, trace_id = env.trace_id](caf::expected<stores::cart_snapshot> cart)
+                 mutable {
+                 runtime::trace_scope trace{trace_id};
+                 deliver(rp, answer(std::move(cart)));
+               });
   };
   self->state.caller->request(self, std::move(lookup), std::move(on_product));
-  return rp;
-}
-
-/// The recorded answer of a write seen before, so a retry never depends on the catalog.
-caf::expected<std::optional<protocol::cart_view>>
-replayed_write(cart_actor* self, const protocol::envelope& env, const stores::user_key& who,
-               const stores::cart_op& op) {
-  auto recorded = self->state.store->find_write(who, env.idempotency_key, op);
-  if (!recorded)
-    return std::move(recorded.error());
-  if (!*recorded)
-    return std::optional<protocol::cart_view>{};
-  return std::optional<protocol::cart_view>{view_of(self, who, (*recorded)->lines)};
 }
 
 bool holds(const stores::cart_snapshot& cart, const std::string& product_id) {
@@ -131,10 +208,21 @@ bool holds(const stores::cart_snapshot& cart, const std::string& product_id) {
   return false;
 }
 
+/// Forgets the slot of `who` when it holds nothing any more.
+void settle(cart_actor* self, const stores::user_key& who) {
+  auto i = self->state.checkouts.find(who);
+  if (i != self->state.checkouts.end() && !i->second.pending && i->second.preparing == 0)
+    self->state.checkouts.erase(i);
+}
+
 void drop_expired(cart_actor* self, clock_type::time_point now) {
-  auto& pending = self->state.pending;
-  for (auto i = pending.begin(); i != pending.end();)
-    i = i->second.expires_at <= now ? pending.erase(i) : std::next(i);
+  auto& slots = self->state.checkouts;
+  for (auto i = slots.begin(); i != slots.end();) {
+    auto& slot = i->second;
+    if (slot.pending && slot.pending->expires_at <= now)
+      slot.pending.reset();
+    i = !slot.pending && slot.preparing == 0 ? slots.erase(i) : std::next(i);
+  }
 }
 
 caf::result<protocol::cart_view> on_add(cart_actor* self, const protocol::cart_add& req) {
@@ -147,13 +235,30 @@ caf::result<protocol::cart_view> on_add(cart_actor* self, const protocol::cart_a
   if (auto err = check_requested_quantity(req.quantity, self->state.options.max_per_line))
     return err;
   stores::cart_op op{stores::cart_op_kind::add, req.product_id, req.quantity};
-  auto replay = replayed_write(self, req.env, *who, op);
-  if (!replay)
-    return std::move(replay.error());
-  if (*replay)
-    return std::move(**replay);
-  return checked_write(self, req.env, *who, op);
+  auto rp = self->make_response_promise<protocol::cart_view>();
+  // A write seen before gets its recorded answer, so a retry never depends on the catalog.
+  with_store(self,
+             [who = *who, key = req.env.idempotency_key, op](stores::cart_store& store) {
+               return store.find_write(who, key, op);
+             },
+             [self, rp, env = req.env, who = *who,
+              op](caf::expected<std::optional<stores::cart_snapshot>> recorded) mutable {
+               runtime::trace_scope trace{env.trace_id};
+               if (!recorded)
+                 rp.deliver(std::move(recorded.error()));
+               else if (*recorded)
+                 rp.deliver(view_of(self, who, (*recorded)->lines));
+               else
+                 checked_write(self, std::move(rp), env, who, op);
+             });
+  return rp;
 }
+
+/// What set-quantity needs to know before it asks the catalog, read in one store job.
+struct recorded_or_cart {
+  std::optional<stores::cart_snapshot> recorded;   // the write was seen before
+  stores::cart_snapshot cart;                      // else the cart as it is
+};
 
 caf::result<protocol::cart_view> on_set_quantity(cart_actor* self,
                                                  const protocol::cart_set_quantity& req) {
@@ -164,17 +269,33 @@ caf::result<protocol::cart_view> on_set_quantity(cart_actor* self,
   if (auto err = check_requested_quantity(req.quantity, self->state.options.max_per_line))
     return err;
   stores::cart_op op{stores::cart_op_kind::set_quantity, req.product_id, req.quantity};
-  auto replay = replayed_write(self, req.env, *who, op);
-  if (!replay)
-    return std::move(replay.error());
-  if (*replay)
-    return std::move(**replay);
-  auto cart = self->state.store->get_cart(*who);
-  if (!cart)
-    return std::move(cart.error());
-  if (!holds(*cart, req.product_id))
-    return make_error(errc::not_found, req.product_id + " is not in your cart");
-  return checked_write(self, req.env, *who, op);
+  auto rp = self->make_response_promise<protocol::cart_view>();
+  with_store(self,
+             [who = *who, key = req.env.idempotency_key,
+              op](stores::cart_store& store) -> caf::expected<recorded_or_cart> {
+               auto recorded = store.find_write(who, key, op);
+               if (!recorded)
+                 return std::move(recorded.error());
+               if (*recorded)
+                 return recorded_or_cart{std::move(*recorded), {}};
+               auto cart = store.get_cart(who);
+               if (!cart)
+                 return std::move(cart.error());
+               return recorded_or_cart{std::nullopt, std::move(*cart)};
+             },
+             [self, rp, env = req.env, who = *who,
+              op](caf::expected<recorded_or_cart> seen) mutable {
+               runtime::trace_scope trace{env.trace_id};
+               if (!seen)
+                 rp.deliver(std::move(seen.error()));
+               else if (seen->recorded)
+                 rp.deliver(view_of(self, who, seen->recorded->lines));
+               else if (!holds(seen->cart, op.product_id))
+                 rp.deliver(make_error(errc::not_found, op.product_id + " is not in your cart"));
+               else
+                 checked_write(self, std::move(rp), env, who, op);
+             });
+  return rp;
 }
 
 caf::result<protocol::cart_view> on_remove(cart_actor* self, const protocol::cart_remove& req) {
@@ -183,10 +304,59 @@ caf::result<protocol::cart_view> on_remove(cart_actor* self, const protocol::car
   if (!who)
     return std::move(who.error());
   stores::cart_op op{stores::cart_op_kind::remove, req.product_id, 0};
-  auto cart = self->state.store->apply_write(*who, req.env.idempotency_key, op, {});
-  if (!cart)
-    return std::move(cart.error());
-  return view_of(self, *who, cart->lines);
+  return answer_from_store<protocol::cart_view>(
+    self, req.env.trace_id,
+    [who = *who, key = req.env.idempotency_key, op](stores::cart_store& store) {
+      return store.apply_write(who, key, op, {});
+    },
+    cart_answer(self, *who));
+}
+
+caf::result<protocol::cart_view> on_get(cart_actor* self, const protocol::cart_get& req) {
+  runtime::trace_scope trace{req.env.trace_id};
+  auto who = owner_of(req.env);
+  if (!who)
+    return std::move(who.error());
+  return answer_from_store<protocol::cart_view>(
+    self, req.env.trace_id,
+    [who = *who](stores::cart_store& store) { return store.get_cart(who); },
+    cart_answer(self, *who));
+}
+
+/// Freezes the cart into a pending checkout, unless a newer prepare or a cancel arrived while
+/// the store was read.
+caf::expected<protocol::checkout_summary>
+freeze_checkout(cart_actor* self, const stores::user_key& who, uint64_t seq,
+                caf::expected<stores::cart_snapshot> cart) {
+  auto& slot = self->state.checkouts[who];
+  --slot.preparing;
+  auto outcome = [&]() -> caf::expected<protocol::checkout_summary> {
+    if (!cart)
+      return std::move(cart.error());
+    if (cart->lines.empty())
+      return make_error(errc::invalid_argument, "your cart is empty: add something first");
+    if (slot.latest != seq)
+      return make_error(errc::conflict,
+                        "a newer checkout request replaced this one: nothing was prepared");
+    auto now = self->clock().now();
+    auto ttl = self->state.options.checkout_ttl;
+    protocol::checkout_summary summary;
+    summary.checkout_id = "chk-" + runtime::new_trace_id();
+    summary.cart = view_of(self, who, cart->lines);
+    summary.expires_ms = runtime::wall_clock_ms() + ttl.count();
+    pending_checkout frozen;
+    frozen.checkout_id = summary.checkout_id;
+    frozen.snapshot.lines = std::move(cart->lines);
+    frozen.snapshot.total = summary.cart.total;
+    frozen.snapshot.cart_version = cart->version;
+    frozen.expires_at = now + ttl;
+    slot.pending = std::move(frozen);
+    spdlog::info("cart: checkout {} prepared for {} item(s)", summary.checkout_id,
+                 summary.cart.item_count);
+    return summary;
+  }();
+  settle(self, who);
+  return outcome;
 }
 
 caf::result<protocol::checkout_summary> on_prepare(cart_actor* self,
@@ -195,28 +365,28 @@ caf::result<protocol::checkout_summary> on_prepare(cart_actor* self,
   auto who = owner_of(req.env);
   if (!who)
     return std::move(who.error());
-  auto cart = self->state.store->get_cart(*who);
-  if (!cart)
-    return std::move(cart.error());
-  if (cart->lines.empty())
-    return make_error(errc::invalid_argument, "your cart is empty: add something first");
-  auto now = self->clock().now();
-  drop_expired(self, now);
-  auto ttl = self->state.options.checkout_ttl;
-  protocol::checkout_summary summary;
-  summary.checkout_id = "chk-" + runtime::new_trace_id();
-  summary.cart = view_of(self, *who, cart->lines);
-  summary.expires_ms = runtime::wall_clock_ms() + ttl.count();
-  pending_checkout frozen;
-  frozen.checkout_id = summary.checkout_id;
-  frozen.snapshot.lines = cart->lines;
-  frozen.snapshot.total = summary.cart.total;
-  frozen.snapshot.cart_version = cart->version;
-  frozen.expires_at = now + ttl;
-  self->state.pending[*who] = std::move(frozen);
-  spdlog::info("cart: checkout {} prepared for {} item(s)", summary.checkout_id,
-               summary.cart.item_count);
-  return summary;
+  drop_expired(self, self->clock().now());
+  auto seq = ++self->state.next_seq;
+  auto& slot = self->state.checkouts[*who];
+  slot.latest = seq;
+  ++slot.preparing;
+  return answer_from_store<protocol::checkout_summary>(
+    self, req.env.trace_id,
+    [who = *who](stores::cart_store& store) { return store.get_cart(who); },
+    [self, who = *who, seq](caf::expected<stores::cart_snapshot> cart) {
+      return freeze_checkout(self, who, seq, std::move(cart));
+    });
+}
+
+/// Drops the pending checkout `checkout_id` of `who`, if it is still the pending one.
+void forget_checkout(cart_actor* self, const stores::user_key& who,
+                     const std::string& checkout_id) {
+  auto i = self->state.checkouts.find(who);
+  if (i == self->state.checkouts.end())
+    return;
+  if (i->second.pending && i->second.pending->checkout_id == checkout_id)
+    i->second.pending.reset();
+  settle(self, who);
 }
 
 caf::result<protocol::order> on_confirm(cart_actor* self, const protocol::checkout_confirm& req) {
@@ -224,33 +394,49 @@ caf::result<protocol::order> on_confirm(cart_actor* self, const protocol::checko
   auto who = owner_of(req.env);
   if (!who)
     return std::move(who.error());
-  auto& pending = self->state.pending;
-  auto i = pending.find(*who);
-  if (i != pending.end() && i->second.checkout_id == req.checkout_id && !req.checkout_id.empty()) {
-    if (i->second.expires_at <= self->clock().now()) {
-      pending.erase(i);
+  auto i = self->state.checkouts.find(*who);
+  if (i != self->state.checkouts.end() && i->second.pending && !req.checkout_id.empty()
+      && i->second.pending->checkout_id == req.checkout_id) {
+    if (i->second.pending->expires_at <= self->clock().now()) {
+      forget_checkout(self, *who, req.checkout_id);
       return make_error(errc::conflict, "the checkout expired: prepare it again");
     }
-    auto placed = self->state.store->place_order(*who, i->second.snapshot, req.checkout_id,
-                                                 runtime::wall_clock_ms());
-    // A store outage keeps the checkout for a retry; any answer settles it.
-    if (placed || !protocol::is_degradation(placed.error()))
-      pending.erase(i);
-    if (!placed)
-      return std::move(placed.error());
-    spdlog::info("cart: checkout {} placed order {}", req.checkout_id, placed->order_id);
-    return std::move(*placed);
+    // The checkout stays pending while the order is placed: a retried confirmation places it
+    // again under the same checkout id, which the store turns into the first order.
+    return answer_from_store<protocol::order>(
+      self, req.env.trace_id,
+      [who = *who, snapshot = i->second.pending->snapshot, id = req.checkout_id,
+       created = runtime::wall_clock_ms()](stores::cart_store& store) {
+        return store.place_order(who, snapshot, id, created);
+      },
+      [self, who = *who, id = req.checkout_id](caf::expected<protocol::order> placed) {
+        // A store outage keeps the checkout for a retry; any answer settles it.
+        if (placed || !protocol::is_degradation(placed.error()))
+          forget_checkout(self, who, id);
+        if (placed)
+          spdlog::info("cart: checkout {} placed order {}", id, placed->order_id);
+        return placed;
+      });
   }
-  // A repeated confirmation (a retry, or a restart in between) gets the order placed first.
-  if (!req.checkout_id.empty()) {
-    auto earlier = self->state.store->find_order(*who, req.checkout_id);
-    if (!earlier)
-      return std::move(earlier.error());
-    if (*earlier)
-      return std::move(**earlier);
-  }
-  return make_error(errc::conflict, "no pending checkout " + req.checkout_id
+  auto nothing_pending = make_error(errc::conflict,
+                                    "no pending checkout " + req.checkout_id
                                       + ": nothing was ordered (prepare the checkout first)");
+  if (req.checkout_id.empty())
+    return nothing_pending;
+  // A repeated confirmation (a retry, or a restart in between) gets the order placed first.
+  return answer_from_store<protocol::order>(
+    self, req.env.trace_id,
+    [who = *who, id = req.checkout_id](stores::cart_store& store) {
+      return store.find_order(who, id);
+    },
+    [nothing_pending](caf::expected<std::optional<protocol::order>> earlier)
+      -> caf::expected<protocol::order> {
+      if (!earlier)
+        return std::move(earlier.error());
+      if (*earlier)
+        return std::move(**earlier);
+      return nothing_pending;
+    });
 }
 
 caf::result<protocol::cart_view> on_cancel(cart_actor* self,
@@ -259,18 +445,41 @@ caf::result<protocol::cart_view> on_cancel(cart_actor* self,
   auto who = owner_of(req.env);
   if (!who)
     return std::move(who.error());
-  auto i = self->state.pending.find(*who);
-  // An empty id cancels whatever is pending: "no" needs no id to be understood.
-  if (i != self->state.pending.end()
-      && (req.checkout_id.empty() || i->second.checkout_id == req.checkout_id))
-    self->state.pending.erase(i);
-  auto cart = self->state.store->get_cart(*who);
-  if (!cart)
-    return std::move(cart.error());
-  return view_of(self, *who, cart->lines);
+  auto i = self->state.checkouts.find(*who);
+  if (i != self->state.checkouts.end()) {
+    auto& slot = i->second;
+    // An empty id cancels whatever is pending: "no" needs no id to be understood. It also
+    // voids a prepare still reading the store, which would otherwise come back pending.
+    if (req.checkout_id.empty())
+      slot.latest = ++self->state.next_seq;
+    if (slot.pending && (req.checkout_id.empty() || slot.pending->checkout_id == req.checkout_id))
+      slot.pending.reset();
+    settle(self, *who);
+  }
+  return answer_from_store<protocol::cart_view>(
+    self, req.env.trace_id,
+    [who = *who](stores::cart_store& store) { return store.get_cart(who); },
+    cart_answer(self, *who));
 }
 
-caf::behavior cart_agent(cart_actor* self, std::shared_ptr<stores::cart_store> store,
+caf::result<protocol::order_history> on_list_orders(cart_actor* self,
+                                                    const protocol::order_list_request& req) {
+  runtime::trace_scope trace{req.env.trace_id};
+  auto who = owner_of(req.env);
+  if (!who)
+    return std::move(who.error());
+  return answer_from_store<protocol::order_history>(
+    self, req.env.trace_id,
+    [who = *who](stores::cart_store& store) { return store.list_orders(who); },
+    [](caf::expected<std::vector<protocol::order>> orders)
+      -> caf::expected<protocol::order_history> {
+      if (!orders)
+        return std::move(orders.error());
+      return protocol::order_history{std::move(*orders)};
+    });
+}
+
+caf::behavior cart_agent(cart_actor* self, stores::store_handle<stores::cart_store> store,
                          const runtime::resilience_context* ctx, cart_agent_options options) {
   self->state.store = std::move(store);
   self->state.options = std::move(options);
@@ -280,37 +489,30 @@ caf::behavior cart_agent(cart_actor* self, std::shared_ptr<stores::cart_store> s
     [self](const protocol::cart_add& req) { return on_add(self, req); },
     [self](const protocol::cart_set_quantity& req) { return on_set_quantity(self, req); },
     [self](const protocol::cart_remove& req) { return on_remove(self, req); },
-    [self](const protocol::cart_get& req) -> caf::result<protocol::cart_view> {
-      runtime::trace_scope trace{req.env.trace_id};
-      auto who = owner_of(req.env);
-      if (!who)
-        return std::move(who.error());
-      auto cart = self->state.store->get_cart(*who);
-      if (!cart)
-        return std::move(cart.error());
-      return view_of(self, *who, cart->lines);
-    },
+    [self](const protocol::cart_get& req) { return on_get(self, req); },
     [self](const protocol::checkout_prepare& req) { return on_prepare(self, req); },
     [self](const protocol::checkout_confirm& req) { return on_confirm(self, req); },
     [self](const protocol::checkout_cancel& req) { return on_cancel(self, req); },
-    [self](const protocol::order_list_request& req) -> caf::result<protocol::order_history> {
-      runtime::trace_scope trace{req.env.trace_id};
-      auto who = owner_of(req.env);
-      if (!who)
-        return std::move(who.error());
-      auto orders = self->state.store->list_orders(*who);
-      if (!orders)
-        return std::move(orders.error());
-      return protocol::order_history{std::move(*orders)};
-    },
+    [self](const protocol::order_list_request& req) { return on_list_orders(self, req); },
+    store_continuation_handler(),
   };
 }
 
 }  // namespace
 
-caf::actor spawn_cart_agent(caf::actor_system& sys, std::shared_ptr<stores::cart_store> store,
+caf::actor spawn_cart_agent(caf::actor_system& sys,
+                            stores::store_handle<stores::cart_store> store,
                             const runtime::resilience_context& ctx, cart_agent_options options) {
+  if (!store.executor)
+    store.executor = stores::inline_executor();
   return sys.spawn(cart_agent, std::move(store), &ctx, std::move(options));
+}
+
+caf::actor spawn_cart_agent(caf::actor_system& sys,
+                            std::shared_ptr<stores::memory_cart_store> store,
+                            const runtime::resilience_context& ctx, cart_agent_options options) {
+  return spawn_cart_agent(sys, stores::store_handle<stores::cart_store>{std::move(store)}, ctx,
+                          std::move(options));
 }
 
 }  // namespace cartmate::actors

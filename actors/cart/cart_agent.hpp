@@ -1,7 +1,8 @@
 // cart_agent.hpp — the cart agent: carts, checkout with an explicit confirmation, and orders,
 // behind the typed messages of protocol/cart_messages.hpp.
-// Threading: runs as one CAF actor; the store it is given is shared and thread-safe, so a
-// restarted agent (or another replica) sees every cart and order.
+// Threading: runs as one CAF actor; the store it is given is shared and thread-safe (a restarted
+// agent or another replica sees every cart and order), and is called only through the store's
+// executor, so a blocking store (PostgreSQL) never holds up a CAF scheduler thread.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,12 @@
 #include <caf/fwd.hpp>
 
 #include "adapters/stores/cart_store.hpp"
+#include "adapters/stores/store_executor.hpp"
 #include "runtime/resilience_context.hpp"
+
+namespace cartmate::stores {
+class memory_cart_store;
+}
 
 namespace cartmate::actors {
 
@@ -26,9 +32,18 @@ struct cart_agent_options {
   int32_t max_per_line = 99;
 };
 
-/// Spawns a cart agent on `store`. It asks the product-discovery agent (through `ctx`) for
-/// price and stock at add and set-quantity. `ctx` must outlive the agent.
-caf::actor spawn_cart_agent(caf::actor_system& sys, std::shared_ptr<stores::cart_store> store,
+/// Spawns a cart agent on `store`, whose calls run where `store.executor` says (inline for the
+/// memory store, on a pg_pool worker for PostgreSQL through pg_executor). It asks the
+/// product-discovery agent (through `ctx`) for price and stock at add and set-quantity. `ctx`
+/// must outlive the agent.
+caf::actor spawn_cart_agent(caf::actor_system& sys,
+                            stores::store_handle<stores::cart_store> store,
+                            const runtime::resilience_context& ctx,
+                            cart_agent_options options = {});
+
+/// The same on the in-memory store, whose calls run inline (it never blocks).
+caf::actor spawn_cart_agent(caf::actor_system& sys,
+                            std::shared_ptr<stores::memory_cart_store> store,
                             const runtime::resilience_context& ctx,
                             cart_agent_options options = {});
 

@@ -1,5 +1,6 @@
 // conversation.cpp — the conversation actor: turn queue, plan execution step by step through the
-// resilient caller, context updates, honest degraded answers and the event stream.
+// resilient caller, context updates, honest degraded answers and the event stream; the context
+// read from and written to the session context store around each turn, and the turn history.
 // Threading: every function here runs inside the conversation actor's handlers.
 #include "actors/orchestrator/conversation.hpp"
 
@@ -10,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -20,7 +22,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/store_call.hpp"
 #include "actors/orchestrator/conversation_context.hpp"
+#include "actors/orchestrator/conversation_context_codec.hpp"
 #include "actors/orchestrator/replies.hpp"
 #include "actors/orchestrator/text_sanitiser.hpp"
 #include "protocol/alert_messages.hpp"
@@ -39,6 +43,9 @@ namespace {
 
 using protocol::agent_kind;
 using nlu::intent;
+
+/// The context store did not answer in time; the turn goes ahead with the context in memory.
+using load_timeout_atom = caf::atom_constant<caf::atom("ctx_late")>;
 
 /// One step of a turn's plan: what the language understanding said, plus what the turn input
 /// fixed directly (an image to search by, a product id to like).
@@ -66,18 +73,31 @@ struct active_turn {
   int calls_in_flight = 0;
   int write_seq = 0;
   bool abort_rest = false;
+  // For the history record.
+  uint64_t seq = 0;
+  int64_t started_ms = 0;
+  std::vector<std::string> product_ids;   // products shown, in order
+  std::optional<int32_t> cart_items;      // from the last cart shown
 };
 
 struct conversation_state {
   conversation_deps deps;
   std::unique_ptr<runtime::resilient_caller> caller;
   conversation_context ctx;
-  std::string currency = "INR";           // of the catalog, learnt from the products seen
   uint64_t pending_checkout_turn = 0;     // the turn that asked for confirmation
   std::deque<pending_turn> queue;
   std::optional<active_turn> turn;
-  uint64_t next_turn_id = 1;
   bool stopping = false;
+  // The session context store: the key comes from the first turn's envelope.
+  bool key_known = false;
+  bool persist = false;        // a store, and a session id to keep the context under
+  stores::session_key key;
+  bool loading = false;        // a read before the next turn is under way
+  uint64_t load_id = 0;        // of the latest read; a late answer to an older one is dropped
+  std::string stored_blob;     // what the store is known to hold for this session
+  bool unsaved = false;        // the context in memory is newer than the stored one
+  bool save_in_flight = false;
+  bool save_again = false;     // the context changed while a save was in flight
   // Calls being dispatched on the stack: an answer that arrives synchronously (unavailable
   // agent, open breaker) must not advance the plan under the feet of the code dispatching it.
   int dispatch_depth = 0;
@@ -88,6 +108,7 @@ using conv_actor = caf::stateful_actor<conversation_state>;
 
 void run_next(conv_actor* self);
 void start_next_turn(conv_actor* self);
+void start_when_ready(conv_actor* self);
 
 // -- small helpers ------------------------------------------------------------------------------
 
@@ -140,7 +161,14 @@ void say(conv_actor* self, std::string line) {
 
 template <class Event>
 void emit(conv_actor* self, Event ev) {
-  auto& requester = turn_of(self)->source.requester;
+  auto* t = turn_of(self);
+  if constexpr (std::is_same_v<Event, protocol::products_event>) {
+    for (const auto& p : ev.products)
+      t->product_ids.push_back(p.id);
+  } else if constexpr (std::is_same_v<Event, protocol::cart_event>) {
+    t->cart_items = ev.cart.item_count;
+  }
+  auto& requester = t->source.requester;
   if (requester)
     self->send(caf::actor_cast<caf::actor>(requester), std::move(ev));
 }
@@ -154,7 +182,7 @@ void note_agent(active_turn& t, agent_kind kind) {
 void learn_currency(conv_actor* self, const std::vector<protocol::product>& products) {
   for (const auto& p : products)
     if (!p.price.currency.empty()) {
-      self->state.currency = p.price.currency;
+      self->state.ctx.currency = p.price.currency;
       return;
     }
 }
@@ -303,7 +331,7 @@ void show_results(conv_actor* self, const search_state& s, const protocol::searc
                   const std::string& heading, bool paging) {
   auto& ctx = self->state.ctx;
   learn_currency(self, r.products);
-  auto what = describe_search(s.query, s.filters, self->state.currency);
+  auto what = describe_search(s.query, s.filters, self->state.ctx.currency);
   auto* t = turn_of(self);
   if (r.products.empty()) {
     if (paging)
@@ -411,7 +439,7 @@ void do_show_more(conv_actor* self) {
   s.offset = ctx.shown_kind == list_kind::search_results ? ctx.search.offset + page_size : 0;
   if (ctx.search.total > 0 && s.offset >= ctx.search.total) {
     say(self, "That's all: I've shown all " + std::to_string(ctx.search.total) + " matches for "
-                + describe_search(s.query, s.filters, self->state.currency) + ".");
+                + describe_search(s.query, s.filters, self->state.ctx.currency) + ".");
     return;
   }
   run_search(self, std::move(s), "more results", "More results", true);
@@ -806,7 +834,7 @@ void do_remember(conv_actor* self, const plan_step& step) {
   auto key = *s.preference_key;
   auto value = *s.preference_value;
   if (key == "budget")
-    value = format_amount(std::atoll(value.c_str()), self->state.currency);
+    value = format_amount(std::atoll(value.c_str()), self->state.ctx.currency);
   call(self, std::move(req), "remember preference", [self, key, value](protocol::style_profile) {
     say(self, "Got it: I'll remember " + key + " = " + value + ".");
   });
@@ -870,6 +898,141 @@ void do_image_search(conv_actor* self, const protocol::user_turn& turn) {
   });
 }
 
+// -- context and history in their stores ---------------------------------------------------------
+
+void count(runtime::counter* c) {
+  if (c != nullptr)
+    c->inc();
+}
+
+std::string session_of(const conv_actor* self) {
+  return self->state.key.tenant + "/" + self->state.key.session_id;
+}
+
+void maybe_quit(conv_actor* self) {
+  auto& st = self->state;
+  // A save still in flight (or due after it) is the newest context: wait for it.
+  if (st.stopping && !st.turn && st.queue.empty() && !st.loading && !st.save_in_flight)
+    self->quit();
+}
+
+// What the store answered before a turn. The context in memory stays unless the store holds a
+// context this actor has not seen: the session went on at another actor or node meanwhile.
+void adopt_stored(conv_actor* self, caf::expected<std::optional<std::string>> got) {
+  auto& st = self->state;
+  if (!got) {
+    count(st.deps.metrics.context_load_errors);
+    spdlog::warn("session {}: context not loaded, going on with the one in memory ({})",
+                 session_of(self), protocol::describe(got.error()));
+    return;
+  }
+  if (!*got || **got == st.stored_blob)
+    return;   // nothing stored (a new session, or expired), or what this actor wrote last
+  auto ctx = decode_context(**got);
+  if (!ctx) {
+    count(st.deps.metrics.context_corrupt);
+    spdlog::warn("session {}: stored context ignored, going on with the one in memory ({})",
+                 session_of(self), protocol::describe(ctx.error()));
+    return;
+  }
+  st.ctx = std::move(*ctx);
+  st.stored_blob = std::move(**got);
+  spdlog::debug("session {}: context loaded ({} turns so far)", session_of(self), st.ctx.turns);
+}
+
+// Saves of one session never overlap, so they cannot land out of order: a change made while
+// a save is in flight is saved (as it is then) once that save is done.
+void save_context(conv_actor* self) {
+  auto& st = self->state;
+  if (!st.persist)
+    return;
+  st.unsaved = true;
+  if (st.save_in_flight) {
+    st.save_again = true;
+    return;
+  }
+  st.save_in_flight = true;
+  auto blob = std::make_shared<const std::string>(encode_context(st.ctx));
+  auto put = [store = st.deps.contexts.store, key = st.key, blob, ttl = st.deps.context_ttl] {
+    return store->put(key, *blob, ttl);
+  };
+  actors::call_store(self, *st.deps.contexts.executor, std::move(put),
+                     [self, blob](caf::expected<void> done) {
+                       auto& st = self->state;
+                       st.save_in_flight = false;
+                       if (done) {
+                         st.stored_blob = *blob;
+                         st.unsaved = st.save_again;
+                       } else {
+                         count(st.deps.metrics.context_save_errors);
+                         spdlog::warn("session {}: context not saved ({})", session_of(self),
+                                      protocol::describe(done.error()));
+                       }
+                       if (std::exchange(st.save_again, false))
+                         save_context(self);
+                       else
+                         maybe_quit(self);
+                     });
+}
+
+stores::turn_record record_of(const conv_actor* self, const active_turn& t) {
+  auto r = stores::make_turn_record(t.source.turn, t.summary, t.started_ms);
+  r.seq = t.seq;
+  // Text a store cannot hold (broken UTF-8, NUL) is kept as the turn read it.
+  const auto max_bytes = self->state.deps.max_text_bytes;
+  if (!stores::check_storable_text("user_text", r.user_text).empty())
+    r.user_text = sanitise_text(r.user_text, max_bytes).text;
+  if (!stores::check_storable_text("product_ref", r.product_ref).empty())
+    r.product_ref = sanitise_text(r.product_ref, max_bytes).text;
+  r.product_ids = t.product_ids;
+  r.cart_items = t.cart_items;
+  return r;
+}
+
+void append_history(conv_actor* self, stores::turn_record record) {
+  auto& st = self->state;
+  const auto& history = st.deps.history;
+  if (!history.store || record.tenant.empty() || record.user.empty() || record.session_id.empty())
+    return;
+  auto rec = std::make_shared<const stores::turn_record>(std::move(record));
+  actors::call_store(
+    self, *history.executor, [store = history.store, rec] { return store->append(*rec); },
+    [self, rec](caf::error err) {
+      if (!err)
+        return;
+      count(self->state.deps.metrics.history_errors);
+      spdlog::warn("session {}: turn {} not recorded in the history ({})", session_of(self),
+                   rec->seq, protocol::describe(err));
+    });
+}
+
+// Starts the next queued turn once the context is current: read from the store first, unless
+// this actor holds changes the store has not taken yet (then its own context is the newest).
+void start_when_ready(conv_actor* self) {
+  auto& st = self->state;
+  if (st.turn || st.loading)
+    return;
+  if (st.queue.empty())
+    return maybe_quit(self);
+  if (!st.persist || st.unsaved)
+    return start_next_turn(self);
+  st.loading = true;
+  auto id = ++st.load_id;
+  auto& executor = *st.deps.contexts.executor;
+  if (!executor.runs_inline())
+    self->delayed_send(self, st.deps.context_load_timeout, load_timeout_atom::value, id);
+  actors::call_store(self, executor,
+                     [store = st.deps.contexts.store, key = st.key] { return store->get(key); },
+                     [self, id](caf::expected<std::optional<std::string>> got) {
+                       auto& st = self->state;
+                       if (!st.loading || st.load_id != id)
+                         return;   // too late: the turn went ahead without it
+                       st.loading = false;
+                       adopt_stored(self, std::move(got));
+                       start_next_turn(self);
+                     });
+}
+
 // -- plan and turn --------------------------------------------------------------------------------
 
 void execute(conv_actor* self, const plan_step& step) {
@@ -929,8 +1092,12 @@ void finish_turn(conv_actor* self) {
   spdlog::info("turn {} of session {} done: intents [{}], agents [{}]{}", summary.turn_id,
                t.env.session, fmt::join(summary.intents, ","), fmt::join(summary.agents, ","),
                summary.degraded ? " (degraded)" : "");
+  auto record = record_of(self, t);
   t.source.promise.deliver(std::move(summary));
-  start_next_turn(self);
+  // After the answer: neither store may delay it.
+  append_history(self, std::move(record));
+  save_context(self);
+  start_when_ready(self);
 }
 
 void run_next(conv_actor* self) {
@@ -1009,11 +1176,8 @@ std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
 
 void start_next_turn(conv_actor* self) {
   auto& st = self->state;
-  if (st.queue.empty()) {
-    if (st.stopping)
-      self->quit();
-    return;
-  }
+  if (st.queue.empty())
+    return maybe_quit(self);
   st.turn.emplace();
   auto& t = *st.turn;
   t.source = std::move(st.queue.front());
@@ -1024,9 +1188,11 @@ void start_next_turn(conv_actor* self) {
   t.env.user = in.user;
   t.env.session = in.session;
   t.env.trace_id = in.trace_id.empty() ? runtime::new_trace_id() : in.trace_id;
-  t.env.turn_id = in.turn_id != 0 ? in.turn_id : st.next_turn_id;
-  st.next_turn_id = std::max(st.next_turn_id, t.env.turn_id) + 1;
-  t.env.deadline_ms = runtime::wall_clock_ms() + st.deps.turn_deadline.count();
+  t.env.turn_id = in.turn_id != 0 ? in.turn_id : st.ctx.last_turn_id + 1;
+  st.ctx.last_turn_id = std::max(st.ctx.last_turn_id, t.env.turn_id);
+  t.seq = ++st.ctx.turns;
+  t.started_ms = runtime::wall_clock_ms();
+  t.env.deadline_ms = t.started_ms + st.deps.turn_deadline.count();
   t.summary.turn_id = t.env.turn_id;
   runtime::trace_scope scope{t.env.trace_id};
   t.steps = plan_turn(self, t);
@@ -1096,19 +1262,35 @@ caf::behavior conversation(conv_actor* self, conversation_deps deps) {
   });
   return {
     [self](protocol::user_turn& turn) -> caf::result<protocol::turn_summary> {
+      auto& st = self->state;
+      if (!st.key_known) {
+        // One conversation serves one tenant + user + session: its first turn names it.
+        st.key_known = true;
+        st.key = stores::session_key{turn.env.tenant, turn.env.session};
+        st.persist = st.deps.contexts.store != nullptr && !turn.env.session.empty();
+      }
       // Before make_response_promise: the promise takes the sender out of the message.
       auto requester = self->current_sender();
       auto promise = self->make_response_promise<protocol::turn_summary>();
-      self->state.queue.push_back(pending_turn{std::move(turn), promise, std::move(requester)});
-      if (!self->state.turn)
-        start_next_turn(self);
+      st.queue.push_back(pending_turn{std::move(turn), promise, std::move(requester)});
+      start_when_ready(self);
       return promise;
     },
     [self](idle_stop_atom) {
       self->state.stopping = true;
-      if (!self->state.turn && self->state.queue.empty())
-        self->quit();
+      maybe_quit(self);
     },
+    [self](load_timeout_atom, uint64_t id) {
+      auto& st = self->state;
+      if (!st.loading || st.load_id != id)
+        return;
+      st.loading = false;
+      count(st.deps.metrics.context_load_errors);
+      spdlog::warn("session {}: context store too slow (over {} ms), going on with the context "
+                   "in memory", session_of(self), st.deps.context_load_timeout.count());
+      start_next_turn(self);
+    },
+    actors::store_continuation_handler(),
   };
 }
 

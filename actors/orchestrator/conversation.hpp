@@ -1,6 +1,9 @@
 // conversation.hpp — one shopper session's conversation: runs one turn at a time (later turns
 // queue in arrival order), plans each message, delegates the steps to the agents and streams
-// events to the turn's requester. Threading: one CAF actor per session; all state is its own.
+// events to the turn's requester. It keeps its context in the session context store (read before
+// each turn, written after it) and records every turn in the history store, both off its
+// scheduler thread unless the store runs inline.
+// Threading: one CAF actor per session; all state is its own.
 #pragma once
 
 #include <chrono>
@@ -13,6 +16,9 @@
 #include <caf/fwd.hpp>
 
 #include "adapters/nlu/language_understanding.hpp"
+#include "adapters/stores/history_store.hpp"
+#include "adapters/stores/session_context_store.hpp"
+#include "adapters/stores/store_executor.hpp"
 #include "runtime/metrics_registry.hpp"
 #include "runtime/resilience_context.hpp"
 
@@ -26,6 +32,11 @@ struct turn_metrics {
   runtime::counter* turns = nullptr;
   runtime::counter* degraded = nullptr;
   runtime::histogram* seconds = nullptr;
+  // Persistence problems, each answered by carrying on with the context in memory.
+  runtime::counter* context_load_errors = nullptr;     // the store failed or was too slow
+  runtime::counter* context_corrupt = nullptr;         // a stored blob could not be read
+  runtime::counter* context_save_errors = nullptr;
+  runtime::counter* history_errors = nullptr;          // a turn record was not stored
 };
 
 struct conversation_deps {
@@ -36,6 +47,13 @@ struct conversation_deps {
   size_t max_text_bytes = 2000;
   /// The conversation quits when this actor goes down (its orchestrator), so none outlives it.
   caf::actor_addr parent;
+  /// Null store: the context lives only as long as the actor.
+  stores::store_handle<stores::session_context_store> contexts{nullptr};
+  /// Null store: turns are not recorded.
+  stores::store_handle<stores::history_store> history{nullptr};
+  std::chrono::milliseconds context_ttl{std::chrono::hours{24}};
+  /// A turn waits at most this long for its context; a slow store must not eat its deadline.
+  std::chrono::milliseconds context_load_timeout{500};
 };
 
 /// Spawns a conversation actor. It answers protocol::user_turn with protocol::turn_summary

@@ -44,6 +44,11 @@ struct conversation_context {
   /// title, price) does not say about its product. Bounded by max_seen, oldest out first.
   std::map<std::string, protocol::product> seen;
   std::deque<std::string> seen_order;
+  std::string currency = "INR";   // of the catalog, learnt from the products seen
+  /// Turns started in this session, across actors and nodes: the history's seq of the latest.
+  uint64_t turns = 0;
+  /// Envelope turn id of the latest turn; a turn that brings none gets the next one.
+  uint64_t last_turn_id = 0;
 };
 
 /// Products `conversation_context::seen` keeps at most.

@@ -50,6 +50,17 @@ turn_metrics lookup_metrics(runtime::metrics_registry* registry) {
   m.degraded = &registry->counter_for("cartmate_turns_degraded_total",
                                       "Turns answered without some agent (degraded)");
   m.seconds = &registry->histogram_for("cartmate_turn_seconds", "Turn latency in seconds");
+  const char* context_help = "Session context store problems; the conversation went on with "
+                             "the context it had in memory";
+  auto context_errors = [&](const char* what) {
+    return &registry->counter_for("cartmate_session_context_errors_total", context_help,
+                                  {{"error", what}});
+  };
+  m.context_load_errors = context_errors("load");
+  m.context_corrupt = context_errors("corrupt");
+  m.context_save_errors = context_errors("save");
+  m.history_errors = &registry->counter_for("cartmate_history_errors_total",
+                                            "Turns the history store did not record");
   return m;
 }
 
@@ -88,6 +99,10 @@ caf::behavior orchestrator(orch_actor* self, orchestrator_deps deps) {
         cd.turn_deadline = st.deps.turn_deadline;
         cd.max_text_bytes = st.deps.max_text_bytes;
         cd.parent = self->address();
+        cd.contexts = st.deps.contexts;
+        cd.history = st.deps.history;
+        cd.context_ttl = st.deps.context_ttl;
+        cd.context_load_timeout = st.deps.context_load_timeout;
         auto conv = spawn_conversation(self->system(), std::move(cd));
         self->monitor(conv);
         st.keys.emplace(conv.address(), key);

@@ -50,8 +50,14 @@ std::pair<int, std::string> readiness(runtime::node& node) {
       missing.push_back(name + ": " + why);
     }
   }
+  nlohmann::json stores = nlohmann::json::object();
+  for (auto& [name, result] : node.readiness().check()) {
+    stores[name] = result.ready ? std::string{"available"} : "unavailable: " + result.detail;
+    if (!result.ready)
+      missing.push_back(name + ": " + result.detail);
+  }
   bool ready = missing.empty();
-  nlohmann::json body{{"ready", ready}, {"agents", agents}, {"missing", missing}};
+  nlohmann::json body{{"ready", ready}, {"agents", agents}, {"stores", stores}, {"missing", missing}};
   return {ready ? 200 : 503, body.dump()};
 }
 
@@ -122,6 +128,7 @@ void front_end::shutdown() {
   hub_->stop_all();
   if (!wait_until([this] { return hub_->live_sessions() == 0; }, std::chrono::milliseconds{2000}))
     spdlog::warn("{} session actors still running after shutdown", hub_->live_sessions());
+  hub_->close();
 }
 
 }  // namespace cartmate::session

@@ -23,7 +23,8 @@ class node;
 namespace cartmate::session {
 
 /// The /readyz answer: 200 when every configured agent the node hosts is live in the
-/// directory, else 503; the JSON body names each agent's state and what is missing.
+/// directory and every store probe (node.readiness()) passes, else 503; the JSON body names
+/// each agent's and store's state and what is missing.
 std::pair<int, std::string> readiness(runtime::node& node);
 
 /// The HTTP routes of the server, reading `node` (which must outlive them).

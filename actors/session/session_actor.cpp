@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/store_call.hpp"
 #include "actors/session/session_hub.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/json_codec.hpp"
@@ -23,6 +24,8 @@
 
 namespace cartmate::session {
 namespace {
+
+using actors::call_store;
 
 using json = nlohmann::json;
 
@@ -41,6 +44,9 @@ struct session_state {
   bool draining = false;
   bool turn_running = false;
   std::deque<protocol::user_turn> queue;
+  // Turns waiting for the rate limiter, in arrival order; the front one's decision is being
+  // made (on Redis it runs elsewhere and comes back as a message), so turns never reorder.
+  std::deque<protocol::user_turn> undecided;
 
   static inline const char* name = "ws_session";
 };
@@ -67,6 +73,7 @@ void close_connection(session_actor* self, uint16_t code, const std::string& rea
     return;
   st.closing = true;
   st.queue.clear();
+  st.undecided.clear();
   if (auto sink = st.sink.lock())
     sink->close(code, reason);
 }
@@ -129,20 +136,51 @@ void start_next_turn(session_actor* self) {
           [self](caf::error& err) { fail_turn(self, err); });
 }
 
+void decide_next(session_actor* self);
+
+void on_decision(session_actor* self, runtime::rate_limiter::decision decision) {
+  auto& st = self->state;
+  if (st.undecided.empty())   // the session closed or drained meanwhile
+    return;
+  auto turn = std::move(st.undecided.front());
+  st.undecided.pop_front();
+  if (st.closing || st.draining)
+    return;
+  if (!decision.allowed)
+    send_error(self, "rate_limited", "too many turns for tenant " + st.who.tenant,
+               decision.retry_after.count());
+  else
+    st.queue.push_back(std::move(turn));
+  start_next_turn(self);
+  decide_next(self);
+}
+
+// Asks the limiter about the oldest undecided turn; inline limiters answer at once.
+void decide_next(session_actor* self) {
+  auto& st = self->state;
+  while (!st.undecided.empty()) {
+    auto before = st.undecided.size();
+    auto hub = st.hub;
+    call_store(self, hub->limiter_executor(),
+               [hub, tenant = st.who.tenant] { return hub->decide_turn(tenant); },
+               [self](runtime::rate_limiter::decision d) { on_decision(self, d); });
+    if (st.undecided.size() == before)   // the decision is on its way back as a message
+      return;
+  }
+}
+
 void submit(session_actor* self, protocol::user_turn turn) {
   auto& st = self->state;
   if (st.draining)
     return send_error(self, "shutting_down", "the server is shutting down; reconnect shortly");
   auto max_queued = st.hub->settings().limits.max_queued_turns;
-  if (st.turn_running && st.queue.size() >= max_queued)
+  auto waiting = st.queue.size() + st.undecided.size();
+  if ((st.turn_running || !st.undecided.empty()) && waiting >= max_queued)
     return send_error(self, "queue_full",
-                      std::to_string(st.queue.size()) + " turns are already queued; wait for a final frame");
-  auto decision = st.hub->limiter().try_acquire(st.who.tenant);
-  if (!decision.allowed)
-    return send_error(self, "rate_limited", "too many turns for tenant " + st.who.tenant,
-                      decision.retry_after.count());
-  st.queue.push_back(std::move(turn));
-  start_next_turn(self);
+                      std::to_string(waiting) + " turns are already queued; wait for a final frame");
+  st.undecided.push_back(std::move(turn));
+  if (st.undecided.size() == 1)
+    decide_next(self);
 }
 
 const std::string* string_field(const json& frame, const char* key) {
@@ -283,6 +321,7 @@ caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
       auto& st = self->state;
       st.draining = true;
       st.queue.clear();
+      st.undecided.clear();
       if (!st.turn_running)
         close_connection(self, http::close_code::going_away, "server shutting down");
     },
@@ -295,6 +334,7 @@ caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
     [event](protocol::notification_event& e) { event(e); },
     [event](protocol::error_event& e) { event(e); },
     [event](protocol::comparison_event& e) { event(e); },
+    actors::store_continuation_handler(),
   };
 }
 

@@ -14,6 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/session/session_actor.hpp"
+#include "actors/store_options.hpp"
+#include "adapters/stores/redis/redis_executor.hpp"
+#include "adapters/stores/redis/redis_rate_limiter.hpp"
 #include "adapters/auth/token.hpp"
 #include "protocol/errors.hpp"
 
@@ -67,6 +70,7 @@ session_settings settings_from(const config::node_config& cfg) {
   s.rate_limit = cfg.rate_limit;
   s.resume_window = cfg.server.resume_window;
   s.turn_deadline = cfg.resilience.turn_deadline;
+  s.redis = cfg.redis;
   return s;
 }
 
@@ -78,7 +82,18 @@ session_hub::session_hub(caf::actor_system& sys, runtime::agent_directory& direc
     metrics_(&metrics),
     settings_(std::move(settings)),
     now_(now),
-    limiter_(settings_.rate_limit.turns_per_second, settings_.rate_limit.burst, std::move(now)) {
+    limiter_(settings_.rate_limit.turns_per_second, settings_.rate_limit.burst, std::move(now)),
+    limiter_executor_(stores::inline_executor()) {
+  if (settings_.rate_limit.backend == "redis" && settings_.rate_limit.turns_per_second > 0) {
+    auto opts = actors::redis_options_from(settings_.redis);
+    stores::redis::redis_rate_limiter::settings rl;
+    rl.rate = settings_.rate_limit.turns_per_second;
+    rl.burst = settings_.rate_limit.burst;
+    rl.key_prefix = settings_.redis.key_prefix;
+    shared_limiter_ = std::make_shared<stores::redis::redis_rate_limiter>(opts, rl, 1);
+    limiter_pool_ = std::make_shared<stores::redis::redis_pool>(opts, 1);
+    limiter_executor_ = std::make_shared<stores::redis::redis_executor>(limiter_pool_);
+  }
   // Every code shows up in /metrics from the start, at zero.
   for (const char* code : {"bad_frame", "text_too_long", "queue_full", "rate_limited",
                            "unauthorized", "shutting_down", "turn_failed", "superseded"})
@@ -95,6 +110,17 @@ std::unique_ptr<http::frame_handler> session_hub::open(std::weak_ptr<http::frame
   if (draining())
     caf::anon_send(actor, drain_atom::value);
   return std::make_unique<session_bridge>(std::move(actor));
+}
+
+runtime::rate_limiter::decision session_hub::decide_turn(const std::string& tenant) {
+  if (shared_limiter_)
+    return shared_limiter_->try_acquire(tenant);
+  return limiter_.try_acquire(tenant);
+}
+
+void session_hub::close() {
+  if (limiter_pool_)
+    limiter_pool_->stop();
 }
 
 void session_hub::drain() {

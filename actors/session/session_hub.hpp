@@ -25,7 +25,13 @@
 #include "config/node_config.hpp"
 #include "runtime/agent_directory.hpp"
 #include "runtime/metrics_registry.hpp"
+#include "adapters/stores/store_executor.hpp"
 #include "runtime/rate_limiter.hpp"
+
+namespace cartmate::stores::redis {
+class redis_pool;
+class redis_rate_limiter;
+}
 
 namespace cartmate::session {
 
@@ -37,6 +43,8 @@ struct session_settings {
   std::chrono::milliseconds turn_deadline{3000};
   /// Extra time the orchestrator gets to answer after the turn deadline (its own summary).
   std::chrono::milliseconds reply_margin{1000};
+  /// Where the token buckets live when rate_limit.backend is redis.
+  config::redis_settings redis;
 };
 
 /// Settings of `cfg`'s server, auth, limits, rate_limit and resilience sections.
@@ -75,6 +83,9 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   void stop_all();
 
   size_t running_turns() const { return running_turns_.load(); }
+
+  /// Shutdown, after the session actors ended: stops the shared rate limiter's Redis workers.
+  void close();
   /// Session actors that have not ended yet.
   size_t live_sessions() const;
 
@@ -82,7 +93,11 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
 
   const session_settings& settings() const { return settings_; }
   runtime::agent_directory& directory() { return *directory_; }
-  runtime::rate_limiter& limiter() { return limiter_; }
+  /// Whether `tenant` may start a turn now. With rate_limit.backend=redis it asks Redis (shared
+  /// by every gateway) and blocks: call it where limiter_executor() says.
+  runtime::rate_limiter::decision decide_turn(const std::string& tenant);
+  /// Inline for the in-process buckets, a Redis worker pool for shared ones.
+  stores::store_executor& limiter_executor() { return *limiter_executor_; }
 
   /// The identity for a hello from session actor `requester`: checks the token when auth is on
   /// (the error's text is safe to show), resumes `session_id` when it may, else starts a new
@@ -122,6 +137,9 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   session_settings settings_;
   runtime::rate_limiter::clock_fn now_;
   runtime::rate_limiter limiter_;
+  std::shared_ptr<stores::redis::redis_rate_limiter> shared_limiter_;   // backend redis
+  std::shared_ptr<stores::store_executor> limiter_executor_;
+  std::shared_ptr<stores::redis::redis_pool> limiter_pool_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> running_turns_{0};
 

@@ -1,5 +1,5 @@
-// catalog_commands.cpp — `ingest` (catalog files into the memory catalog, with a progress bar and
-// bad rows by line) and `nlu-eval` (offline understanding against SIMMC 2.0 user acts).
+// catalog_commands.cpp — `ingest` (catalog files into the memory catalog or PostgreSQL, with a
+// progress bar and bad rows by line) and `nlu-eval` (offline understanding against SIMMC 2.0).
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -10,6 +10,10 @@
 #include "adapters/index/product_index.hpp"
 #include "adapters/nlu/offline_understanding.hpp"
 #include "adapters/nlu/simmc_eval.hpp"
+#include "actors/store_options.hpp"
+#include "adapters/stores/catalog_index.hpp"
+#include "adapters/stores/postgres/migrations.hpp"
+#include "adapters/stores/postgres/pg_catalog_store.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/json_codec.hpp"
 #include "runtime/cli/commands.hpp"
@@ -50,6 +54,50 @@ bool write_catalog(const std::string& path, const std::vector<protocol::product>
     out << protocol::dump_json(catalog_row(p)) << "\n";
   out.flush();
   return static_cast<bool>(out);
+}
+
+// Stores the indexed catalog with its vectors in PostgreSQL (schema migrated first), in batches.
+int ingest_into_postgres(const config::node_config& cfg, const index::product_index& index) {
+  auto opts = actors::pg_options_from(cfg.postgres);
+  stores::pg::pg_connection conn{opts};
+  auto migrations = stores::pg::embedded_migrations();
+  auto applied = migrations ? stores::pg::apply_migrations(conn, *migrations)
+                            : caf::expected<std::vector<int>>{migrations.error()};
+  if (!applied) {
+    std::cerr << "cartmate ingest: PostgreSQL (" << cfg.postgres.conninfo
+              << "): " << protocol::describe(applied.error()) << "\n";
+    return 1;
+  }
+  auto rows = stores::catalog_rows_of(index);
+  stores::pg::pg_catalog_store store{opts};
+  constexpr size_t batch = 2000;
+  progress_bar bar{"storing in PostgreSQL"};
+  stores::upsert_report total;
+  for (size_t first = 0; first < rows.size(); first += batch) {
+    auto last = std::min(rows.size(), first + batch);
+    std::vector<stores::catalog_row> part(rows.begin() + static_cast<std::ptrdiff_t>(first),
+                                          rows.begin() + static_cast<std::ptrdiff_t>(last));
+    auto report = store.upsert(part);
+    if (!report) {
+      bar.finish();
+      std::cerr << "cartmate ingest: PostgreSQL stopped the upload after " << total.stored
+                << " products (repeat the command; stored rows are updated, not doubled): "
+                << protocol::describe(report.error()) << "\n";
+      return 1;
+    }
+    total.stored += report->stored;
+    for (auto& r : report->refused) {
+      r.position += first;
+      total.refused.push_back(std::move(r));
+    }
+    bar.update(last, rows.size(), last);
+  }
+  bar.finish();
+  for (size_t i = 0; i < total.refused.size() && i < listed_bad_rows; ++i)
+    std::cout << "  refused " << total.refused[i].id << ": " << total.refused[i].reason << "\n";
+  std::cout << "postgres catalog: " << total.stored << " products stored with "
+            << index.dim() << "-dimensional vectors, " << total.refused.size() << " refused\n";
+  return total.stored > 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -95,8 +143,15 @@ int ingest_command(const cli_options& opts, const config::node_config& cfg) {
     std::cerr << "cartmate ingest: no valid product in " << path << "\n";
     return 1;
   }
-  // Until a PostgreSQL catalog store exists the configured store is the memory catalog:
-  // indexing proves the products load and serve exactly as the node would serve them.
+  // Indexing proves the products load and serve exactly as the node would serve them, and
+  // computes the vectors PostgreSQL keeps with them.
+  std::string target = cfg.stores.catalog;
+  if (auto f = opts.flags.find("store"); f != opts.flags.end())
+    target = f->second;
+  if (target != "file" && target != "memory" && target != "postgres") {
+    std::cerr << "cartmate ingest: --store is memory or postgres, not '" << target << "'\n";
+    return 2;
+  }
   auto count = report->products.size();
   auto products = report->products;
   auto index = index::product_index::build(std::move(products),
@@ -107,6 +162,10 @@ int ingest_command(const cli_options& opts, const config::node_config& cfg) {
     return 1;
   }
   std::cout << "memory catalog: " << index->size() << " of " << count << " products indexed\n";
+  if (target == "postgres") {
+    if (auto rc = ingest_into_postgres(cfg, *index); rc != 0)
+      return rc;
+  }
   if (auto o = opts.flags.find("output"); o != opts.flags.end()) {
     if (o->second.empty() || !write_catalog(o->second, report->products)) {
       std::cerr << "cartmate ingest: cannot write --output file '" << o->second << "'\n";

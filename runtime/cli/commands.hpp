@@ -32,4 +32,7 @@ int ingest_command(const cli_options& opts, const config::node_config& cfg);
 /// Offline language understanding against the SIMMC 2.0 user acts: act accuracy.
 int nlu_eval_command(const cli_options& opts, const config::node_config& cfg);
 
+/// `cartmate history [SESSION]`: a recorded session as a replay script, or the latest sessions.
+int history_command(const cli_options& opts, const config::node_config& cfg);
+
 }  // namespace cartmate::cli

@@ -31,10 +31,15 @@ commands:
   ingest FILE
             load a JSON Lines or CSV catalog (--format=jsonl|csv|auto) with a progress bar; bad
             rows are reported with their line number and reason and skipped, the rest loads, and
-            a repeated id updates the earlier row in place. Until the PostgreSQL catalog store
-            arrives, the configured store is the in-memory catalog: ingest validates the file,
-            loads and indexes it in memory and reports; --output=FILE writes the normalised
-            catalog as JSON Lines (usable as catalog.path)
+            a repeated id updates the earlier row in place. The products are indexed as the node
+            would serve them; --store=postgres (or stores.catalog=postgres) then stores them with
+            their vectors in PostgreSQL (postgres.conninfo), where discovery loads them at start
+            when stores.catalog=postgres; --output=FILE writes the normalised catalog as JSON
+            Lines (usable as catalog.path)
+  history [SESSION]
+            with stores.history=postgres: print SESSION's recorded turns as a replay script
+            (replayable with `cartmate replay`), or without SESSION list the latest sessions
+            (--tenant=T, default demo; --user=U narrows the list)
   nlu-eval [FILE]
             run the offline language understanding over the user turns of a SIMMC 2.0 turns file
             (default ../shared/data/conversations/simmc2_dstc10_dev.shared.turns.jsonl) and report

@@ -1,15 +1,21 @@
 // cart_agent_test.cpp — the cart agent on the deterministic scheduler, against a scripted
-// product-discovery agent: cart writes, limits, idempotency, checkout consent, restarts, tenants.
+// product-discovery agent: cart writes, limits, idempotency, checkout consent, restarts, tenants;
+// and on a store whose calls wait in a queue the test runs (as PostgreSQL's run on a pool), so
+// requests overlap and store answers come back in the order the test chooses.
 #include "actors/cart/cart_agent.hpp"
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
 #include "adapters/stores/memory_cart_store.hpp"
+#include "adapters/stores/store_executor.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/resilient_caller.hpp"
@@ -79,9 +85,13 @@ struct cart_agent_test : runtime_fixture {
     sched.run();
   }
 
-  /// Sends `req` to the agent from a throw-away actor and runs until the answer arrives.
   template <class Request>
-  caf::expected<protocol::response_t<Request>> ask(Request req) {
+  using answer_slot
+    = std::shared_ptr<std::optional<caf::expected<protocol::response_t<Request>>>>;
+
+  /// Sends `req` to the agent from a throw-away actor; the answer lands in the slot.
+  template <class Request>
+  answer_slot<Request> start(Request req) {
     using response = protocol::response_t<Request>;
     auto out = std::make_shared<std::optional<caf::expected<response>>>();
     auto target = agent;
@@ -97,7 +107,17 @@ struct cart_agent_test : runtime_fixture {
             self->quit();
           });
     });
-    run_until([&] { return out->has_value(); });
+    return out;
+  }
+
+  /// Runs until the answer is there (store jobs too, on fixtures that queue them).
+  virtual void settle_until(const std::function<bool()>& done) { run_until(done); }
+
+  /// Sends `req` to the agent from a throw-away actor and runs until the answer arrives.
+  template <class Request>
+  caf::expected<protocol::response_t<Request>> ask(Request req) {
+    auto out = start(std::move(req));
+    settle_until([&] { return out->has_value(); });
     if (!out->has_value())
       return protocol::make_error(errc::timeout, "the test got no answer");
     return std::move(**out);
@@ -454,6 +474,261 @@ TEST_F(cart_agent_test, request_without_user_is_rejected) {
   auto r = ask(protocol::cart_get{env("")});
   ASSERT_FALSE(r);
   expect_code(r.error(), errc::invalid_argument);
+}
+
+// --- The agent on a store whose calls wait for a worker, as on PostgreSQL ---------------------
+
+/// Queues store jobs; the test runs them, in the order it chooses, on its own thread.
+class queued_executor final : public stores::store_executor {
+ public:
+  bool runs_inline() const noexcept override { return false; }
+  void execute(std::function<void()> job) override { jobs_.push_back(std::move(job)); }
+
+  size_t size() const { return jobs_.size(); }
+
+  bool run_front() { return run(true); }
+  bool run_back() { return run(false); }
+
+ private:
+  bool run(bool front) {
+    if (jobs_.empty())
+      return false;
+    auto job = front ? std::move(jobs_.front()) : std::move(jobs_.back());
+    if (front)
+      jobs_.pop_front();
+    else
+      jobs_.pop_back();
+    job();
+    return true;
+  }
+
+  std::deque<std::function<void()>> jobs_;
+};
+
+/// The memory store behind a switch: down answers unavailable (as PostgreSQL stopped does),
+/// throw_next makes the next call throw (a job that fails outside the store's error values).
+class switchable_store final : public stores::cart_store {
+ public:
+  explicit switchable_store(std::shared_ptr<stores::cart_store> inner) : inner_(std::move(inner)) {
+    // nop
+  }
+
+  bool down = false;
+  bool throw_next = false;
+
+  caf::expected<stores::cart_snapshot> get_cart(const stores::user_key& who) override {
+    if (auto err = check())
+      return err;
+    return inner_->get_cart(who);
+  }
+  caf::expected<std::optional<stores::cart_snapshot>>
+  find_write(const stores::user_key& who, const std::string& key,
+             const stores::cart_op& op) override {
+    if (auto err = check())
+      return err;
+    return inner_->find_write(who, key, op);
+  }
+  caf::expected<stores::cart_snapshot> apply_write(const stores::user_key& who,
+                                                   const std::string& key,
+                                                   const stores::cart_op& op,
+                                                   const stores::line_facts& facts) override {
+    if (auto err = check())
+      return err;
+    return inner_->apply_write(who, key, op, facts);
+  }
+  caf::expected<protocol::order> place_order(const stores::user_key& who,
+                                             const stores::checkout_snapshot& snapshot,
+                                             const std::string& key, int64_t created_ms) override {
+    if (auto err = check())
+      return err;
+    return inner_->place_order(who, snapshot, key, created_ms);
+  }
+  caf::expected<std::optional<protocol::order>> find_order(const stores::user_key& who,
+                                                           const std::string& key) override {
+    if (auto err = check())
+      return err;
+    return inner_->find_order(who, key);
+  }
+  caf::expected<std::vector<protocol::order>> list_orders(const stores::user_key& who) override {
+    if (auto err = check())
+      return err;
+    return inner_->list_orders(who);
+  }
+
+ private:
+  caf::error check() {
+    if (throw_next) {
+      throw_next = false;
+      throw std::runtime_error("simulated driver failure");
+    }
+    if (down)
+      return protocol::make_error(errc::unavailable, "store stopped for the test");
+    return {};
+  }
+
+  std::shared_ptr<stores::cart_store> inner_;
+};
+
+struct cart_agent_queued_store_test : cart_agent_test {
+  std::shared_ptr<queued_executor> jobs = std::make_shared<queued_executor>();
+  std::shared_ptr<switchable_store> switched = std::make_shared<switchable_store>(store);
+
+  cart_agent_queued_store_test() {
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+    sched.run();
+    agent = actors::spawn_cart_agent(sys, stores::store_handle<stores::cart_store>{switched, jobs},
+                                     *ctx);
+    sched.run();
+  }
+
+  void settle_until(const std::function<bool()>& done) override {
+    for (int i = 0; i < 1000; ++i) {
+      run_until(done);
+      if (done() || !jobs->run_front())
+        return;
+    }
+  }
+
+  /// Delivers whatever the agent and the jobs run so far have sent.
+  void deliver() { sched.run(); }
+};
+
+TEST_F(cart_agent_queued_store_test, store_calls_wait_for_their_worker_then_the_answer_follows) {
+  auto pending = start(protocol::cart_get{env()});
+  deliver();
+  EXPECT_FALSE(pending->has_value());   // the handler returned without touching the store
+  ASSERT_EQ(jobs->size(), 1u);
+  ASSERT_TRUE(jobs->run_front());
+  deliver();
+  ASSERT_TRUE(pending->has_value());
+  ASSERT_TRUE(**pending);
+  EXPECT_TRUE((**pending)->lines.empty());
+  // The whole cart flow on this path.
+  ASSERT_TRUE(add("kurta", 2));
+  ASSERT_TRUE(add("shoes", 1));
+  auto set = ask(protocol::cart_set_quantity{env(), "kurta", 3});
+  ASSERT_TRUE(set) << protocol::describe(set.error());
+  EXPECT_EQ(quantity_of(*set, "kurta"), 3);
+  auto absent = ask(protocol::cart_set_quantity{env(), "scarf", 1});
+  ASSERT_FALSE(absent);
+  expect_code(absent.error(), errc::not_found);
+  auto removed = ask(protocol::cart_remove{env(), "shoes"});
+  ASSERT_TRUE(removed) << protocol::describe(removed.error());
+  EXPECT_EQ(quantity_of(*removed, "shoes"), 0);
+  auto stock = add("shoes", 6);
+  ASSERT_FALSE(stock);
+  expect_code(stock.error(), errc::out_of_stock);
+  auto e = env();
+  ASSERT_TRUE(add("shoes", 1, e));
+  auto replayed = add("shoes", 1, e);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(quantity_of(*replayed, "shoes"), 1);
+  auto summary = prepare();
+  ASSERT_TRUE(summary) << protocol::describe(summary.error());
+  EXPECT_EQ(summary->cart.total.minor, 3 * 49900 + 129900);
+  auto placed = confirm(summary->checkout_id);
+  ASSERT_TRUE(placed) << protocol::describe(placed.error());
+  EXPECT_EQ(placed->total.minor, summary->cart.total.minor);
+  EXPECT_TRUE(view().lines.empty());
+  ASSERT_EQ(orders().size(), 1u);
+}
+
+TEST_F(cart_agent_queued_store_test, two_confirmations_in_flight_place_one_order) {
+  ASSERT_TRUE(add("kurta", 1));
+  auto summary = prepare();
+  ASSERT_TRUE(summary);
+  auto first = start(protocol::checkout_confirm{env(), summary->checkout_id});
+  auto retry = start(protocol::checkout_confirm{env(), summary->checkout_id});
+  deliver();
+  ASSERT_EQ(jobs->size(), 2u);   // both are placing: the checkout stays pending meanwhile
+  ASSERT_TRUE(jobs->run_back());
+  ASSERT_TRUE(jobs->run_front());
+  deliver();
+  ASSERT_TRUE(first->has_value() && retry->has_value());
+  ASSERT_TRUE(**first) << protocol::describe((**first).error());
+  ASSERT_TRUE(**retry) << protocol::describe((**retry).error());
+  EXPECT_EQ((**first)->order_id, (**retry)->order_id);
+  auto later = confirm(summary->checkout_id);
+  ASSERT_TRUE(later) << protocol::describe(later.error());
+  EXPECT_EQ(later->order_id, (**first)->order_id);
+  EXPECT_EQ(orders().size(), 1u);
+  EXPECT_TRUE(view().lines.empty());
+}
+
+TEST_F(cart_agent_queued_store_test, a_late_prepare_answer_does_not_replace_a_newer_checkout) {
+  ASSERT_TRUE(add("kurta", 1));
+  auto older = start(protocol::checkout_prepare{env()});
+  auto newer = start(protocol::checkout_prepare{env()});
+  deliver();
+  ASSERT_EQ(jobs->size(), 2u);
+  ASSERT_TRUE(jobs->run_back());    // the newer prepare's read comes back first
+  deliver();
+  ASSERT_TRUE(jobs->run_front());
+  deliver();
+  ASSERT_TRUE(older->has_value() && newer->has_value());
+  ASSERT_TRUE(**newer) << protocol::describe((**newer).error());
+  ASSERT_FALSE(**older);
+  expect_code((**older).error(), errc::conflict);
+  auto placed = confirm((**newer)->checkout_id);
+  ASSERT_TRUE(placed) << protocol::describe(placed.error());
+  EXPECT_EQ(orders().size(), 1u);
+}
+
+TEST_F(cart_agent_queued_store_test, a_cancel_voids_a_prepare_still_reading_the_store) {
+  ASSERT_TRUE(add("kurta", 1));
+  auto prepared = start(protocol::checkout_prepare{env()});
+  deliver();
+  auto cancelled = start(protocol::checkout_cancel{env(), ""});
+  deliver();
+  ASSERT_EQ(jobs->size(), 2u);
+  while (jobs->run_front())
+    deliver();
+  ASSERT_TRUE(prepared->has_value() && cancelled->has_value());
+  ASSERT_FALSE(**prepared);
+  expect_code((**prepared).error(), errc::conflict);
+  ASSERT_TRUE(**cancelled);
+  EXPECT_EQ(quantity_of(***cancelled, "kurta"), 1);
+  // The next checkout works as usual.
+  auto summary = prepare();
+  ASSERT_TRUE(summary);
+  ASSERT_TRUE(confirm(summary->checkout_id));
+  EXPECT_EQ(orders().size(), 1u);
+}
+
+TEST_F(cart_agent_queued_store_test, store_outage_answers_unavailable_and_keeps_the_checkout) {
+  ASSERT_TRUE(add("kurta", 2));
+  auto summary = prepare();
+  ASSERT_TRUE(summary);
+  switched->down = true;
+  auto seen = ask(protocol::cart_get{env()});
+  ASSERT_FALSE(seen);
+  expect_code(seen.error(), errc::unavailable);
+  EXPECT_TRUE(protocol::is_degradation(seen.error()));
+  auto added = add("shoes", 1);
+  ASSERT_FALSE(added);
+  expect_code(added.error(), errc::unavailable);
+  auto failed = confirm(summary->checkout_id);
+  ASSERT_FALSE(failed);
+  expect_code(failed.error(), errc::unavailable);
+  auto listed = ask(protocol::order_list_request{env()});
+  ASSERT_FALSE(listed);
+  expect_code(listed.error(), errc::unavailable);
+  switched->down = false;
+  // The checkout survived the outage: confirming it again places the order.
+  auto placed = confirm(summary->checkout_id);
+  ASSERT_TRUE(placed) << protocol::describe(placed.error());
+  EXPECT_EQ(quantity_of(protocol::cart_view{"alice", placed->lines, {}, 0}, "kurta"), 2);
+  EXPECT_EQ(orders().size(), 1u);
+  EXPECT_TRUE(view().lines.empty());
+}
+
+TEST_F(cart_agent_queued_store_test, a_store_job_that_throws_still_gets_an_answer) {
+  switched->throw_next = true;
+  auto r = ask(protocol::cart_get{env()});
+  ASSERT_FALSE(r);
+  expect_code(r.error(), errc::agent_error);
+  ASSERT_TRUE(add("kurta", 1));   // the agent lives on
+  EXPECT_EQ(quantity_of(view(), "kurta"), 1);
 }
 
 }  // namespace

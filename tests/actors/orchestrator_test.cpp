@@ -59,8 +59,12 @@ struct orchestrator_test : runtime_fixture {
     directory.add(protocol::agent_kind::cart, runtime::agent_replica{cart, "t", true});
   }
 
-  void start(std::chrono::minutes idle = std::chrono::minutes{30}) {
+  /// `keep_context`: false runs without a session context store, so a dropped conversation
+  /// really forgets (the store's resume is covered by orchestrator_persistence_test).
+  void start(std::chrono::minutes idle = std::chrono::minutes{30}, bool keep_context = true) {
     orchestrator::orchestrator_deps deps;
+    if (!keep_context)
+      deps.contexts.store = nullptr;
     deps.resilience = ctx.get();
     deps.understanding = orchestrator::make_offline_understanding(test_catalog());
     deps.metrics = &metrics;
@@ -409,8 +413,8 @@ TEST_F(orchestrator_test, sessions_have_separate_contexts) {
   EXPECT_TRUE(agents->adds.empty());
 }
 
-TEST_F(orchestrator_test, an_idle_conversation_is_dropped_and_a_new_one_starts_fresh) {
-  start(std::chrono::minutes{1});
+TEST_F(orchestrator_test, an_idle_conversation_is_dropped_and_without_a_context_store_starts_fresh) {
+  start(std::chrono::minutes{1}, false);
   say("show me kurtas");
   sched.clock().advance_time(std::chrono::minutes{2});
   sched.run();

@@ -152,16 +152,18 @@ test("a reconnect with the session id resumes the conversation context", async (
   assert.equal(nothing.of("cart").length, 0, nothing.final.text);
 });
 
-test("an unknown or still-connected session id starts a new session", async () => {
+test("an unknown session id starts a new session; a still-connected one is handed over", async () => {
   const unknown = await session({ session_id: "0123456789abcdef0123456789abcdef" });
   assert.equal(unknown.welcome.resumed, false);
   assert.notEqual(unknown.welcome.session_id, "0123456789abcdef0123456789abcdef");
 
   const live = await session();
   const twin = await session({ session_id: live.welcome.session_id });
-  assert.equal(twin.welcome.resumed, false, "a connected session cannot be taken over");
-  assert.notEqual(twin.welcome.session_id, live.welcome.session_id);
-  assert.notEqual(twin.welcome.user, live.welcome.user);
+  assert.equal(twin.welcome.resumed, true, "the newer connection takes the session over");
+  assert.equal(twin.welcome.session_id, live.welcome.session_id);
+  assert.equal(twin.welcome.user, live.welcome.user);
+  const notice = await live.c.until(() => live.c.frames.find((f) => f.type === "error"), "superseded error");
+  assert.equal(notice.code, "superseded");
 });
 
 test("ping is answered with pong echoing its id, also mid-turn", async () => {

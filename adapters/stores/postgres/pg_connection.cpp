@@ -14,10 +14,20 @@ namespace {
 using protocol::errc;
 using protocol::make_error;
 
-std::string with_connect_timeout(const std::string& conninfo, int seconds) {
-  if (seconds <= 0 || conninfo.find("connect_timeout") != std::string::npos)
+bool is_uri(const std::string& conninfo) {
+  return conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+}
+
+// Adds connect_timeout and statement_timeout to a key=value conninfo unless it sets them.
+std::string with_timeouts(const std::string& conninfo, const pg_options& opts) {
+  if (is_uri(conninfo))
     return conninfo;
-  return conninfo + " connect_timeout=" + std::to_string(seconds);
+  auto out = conninfo;
+  if (opts.connect_timeout_s > 0 && out.find("connect_timeout") == std::string::npos)
+    out += " connect_timeout=" + std::to_string(opts.connect_timeout_s);
+  if (opts.statement_timeout_ms > 0 && out.find("options") == std::string::npos)
+    out += " options='-c statement_timeout=" + std::to_string(opts.statement_timeout_ms) + "'";
+  return out;
 }
 
 }  // namespace
@@ -29,7 +39,7 @@ bool is_connection_sqlstate(const std::string& sqlstate) {
 
 pg_connection::pg_connection(pg_options opts)
   : opts_(std::move(opts)),
-    conninfo_(with_connect_timeout(opts_.conninfo, opts_.connect_timeout_s)) {
+    conninfo_(with_timeouts(opts_.conninfo, opts_)) {
   // nop: the first run() connects, so constructing never blocks
 }
 

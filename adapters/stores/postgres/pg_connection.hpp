@@ -30,6 +30,9 @@ struct pg_options {
   runtime::backoff_policy reconnect{std::chrono::milliseconds{50}, std::chrono::seconds{2}, 2.0, 0.2};
   /// Added to conninfo as connect_timeout unless it already sets one (libpq's default is forever).
   int connect_timeout_s = 3;
+  /// Server-side limit on one statement (libpq `options=-c statement_timeout`), so a stuck query
+  /// frees its worker; 0 sets none. Not applied when conninfo is a URI or sets options itself.
+  int statement_timeout_ms = 0;
 };
 
 /// A named statement, prepared on each (re)connected session the first time it is used.

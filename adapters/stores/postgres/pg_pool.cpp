@@ -21,13 +21,18 @@ pg_pool::pg_pool(pg_options opts, size_t workers) {
 }
 
 pg_pool::~pg_pool() {
+  stop();
+}
+
+void pg_pool::stop() {
   {
     std::lock_guard<std::mutex> guard{mutex_};
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : workers_)
-    t.join();
+    if (t.joinable() && t.get_id() != std::this_thread::get_id())
+      t.join();
 }
 
 size_t pg_pool::queued() const {
@@ -42,8 +47,13 @@ pg_connection* pg_pool::worker_connection() noexcept {
 void pg_pool::enqueue(job j) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
-    jobs_.push_back(std::move(j));
+    if (!stopping_) {
+      jobs_.push_back(std::move(j));
+      j = nullptr;
+    }
   }
+  if (j)
+    return;   // stopped: nobody is left to answer; j is destroyed outside the lock
   wake_.notify_one();
 }
 

@@ -34,6 +34,11 @@ class pg_pool {
   /// Runs every job already queued (they fail fast when the server is down), then joins.
   ~pg_pool();
 
+  /// Runs every job already queued, then joins the workers; later jobs are dropped. Idempotent.
+  /// Call it once the actors that submit jobs have stopped (node::at_stop), so the workers are
+  /// never joined on a CAF thread when the last owner goes away there.
+  void stop();
+
   pg_pool(const pg_pool&) = delete;
   pg_pool& operator=(const pg_pool&) = delete;
 

@@ -21,13 +21,18 @@ redis_pool::redis_pool(redis_options opts, size_t workers) {
 }
 
 redis_pool::~redis_pool() {
+  stop();
+}
+
+void redis_pool::stop() {
   {
     std::lock_guard<std::mutex> guard{mutex_};
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : workers_)
-    t.join();
+    if (t.joinable() && t.get_id() != std::this_thread::get_id())
+      t.join();
 }
 
 size_t redis_pool::queued() const {
@@ -42,8 +47,13 @@ redis_connection* redis_pool::worker_connection() noexcept {
 void redis_pool::enqueue(job j) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
-    jobs_.push_back(std::move(j));
+    if (!stopping_) {
+      jobs_.push_back(std::move(j));
+      j = nullptr;
+    }
   }
+  if (j)
+    return;   // stopped: nobody is left to answer; j is destroyed outside the lock
   wake_.notify_one();
 }
 

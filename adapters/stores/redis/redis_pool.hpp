@@ -35,6 +35,11 @@ class redis_pool {
   /// Runs every job already queued (they fail fast when the server is down), then joins.
   ~redis_pool();
 
+  /// Runs every job already queued, then joins the workers; later jobs are dropped. Idempotent.
+  /// Call it once the actors that submit jobs have stopped (node::at_stop), so the workers are
+  /// never joined on a CAF thread when the last owner goes away there.
+  void stop();
+
   redis_pool(const redis_pool&) = delete;
   redis_pool& operator=(const redis_pool&) = delete;
 
