@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "actors/alerts/alerts_agent.hpp"
 #include "actors/cart/cart_agent.hpp"
 #include "actors/discovery/product_discovery_agent.hpp"
 #include "actors/node_stores.hpp"
@@ -14,6 +17,7 @@
 #include "adapters/style/memory_profile_store.hpp"
 #include "adapters/style/worker_executor.hpp"
 #include "adapters/index/product_index.hpp"
+#include "adapters/notify/webhook_sender.hpp"
 #include "adapters/nlu/simmc_eval.hpp"
 #include "adapters/pricing/pricing_settings.hpp"
 #include "runtime/node.hpp"
@@ -54,6 +58,8 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
     return std::move(stores.error());
   auto shared_stores = std::move(*stores);
   node.at_stop([shared_stores] { shared_stores->close(); });
+  if (shared_stores->shared_bus)
+    node.use_notification_bus(shared_stores->shared_bus);
 
   std::shared_ptr<index::product_index> shared;
   if (configured(cfg, agent_kind::product_discovery)) {
@@ -112,6 +118,30 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
     specs.push_back(runtime::child_spec{
       agent_kind::price_comparison, local_deps(cfg, {agent_kind::product_discovery}),
       [d = std::move(*deps)](caf::actor_system& sys) { return price::spawn_price_comparison_agent(sys, d); }});
+  }
+
+  if (configured(cfg, agent_kind::alerts)) {
+    const auto& a = cfg.settings->at("alerts");
+    alerts::alerts_agent_deps d;
+    d.alerts = shared_stores->alerts;
+    d.outbox = shared_stores->outbox;
+    d.bus = node.notifications();
+    d.resilience = &node.resilience();
+    d.options.currency = cfg.catalog.currency;
+    d.options.recheck_interval = std::chrono::milliseconds{a.at("recheck_interval_ms").get<int64_t>()};
+    d.options.recheck_batch = a.at("recheck_batch").get<size_t>();
+    d.options.max_alerts_per_user = a.at("max_per_user").get<size_t>();
+    d.targets.global_url = a.at("webhook_url").get<std::string>();
+    if (!d.targets.empty()) {
+      notify::webhook_options w;
+      w.max_attempts = a.at("webhook_max_attempts").get<int>();
+      w.timeout = std::chrono::milliseconds{a.at("webhook_timeout_ms").get<int64_t>()};
+      d.webhooks = std::make_shared<notify::webhook_sender>(w);
+      node.at_stop([hooks = d.webhooks] { hooks->stop(); });
+    }
+    specs.push_back(runtime::child_spec{
+      agent_kind::alerts, local_deps(cfg, {agent_kind::product_discovery}),
+      [d](caf::actor_system& sys) { return alerts::spawn_alerts_agent(sys, d); }});
   }
 
   if (configured(cfg, agent_kind::orchestrator)) {

@@ -4,19 +4,25 @@
 
 #include <thread>
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 #include "actors/store_options.hpp"
 #include "adapters/stores/catalog_index.hpp"
+#include "adapters/stores/memory_alert_store.hpp"
 #include "adapters/stores/memory_cart_store.hpp"
+#include "adapters/stores/memory_outbox_store.hpp"
 #include "adapters/stores/memory_session_context_store.hpp"
 #include "adapters/stores/postgres/migrations.hpp"
+#include "adapters/stores/postgres/pg_alert_store.hpp"
 #include "adapters/stores/postgres/pg_cart_store.hpp"
 #include "adapters/stores/postgres/pg_catalog_store.hpp"
 #include "adapters/stores/postgres/pg_executor.hpp"
 #include "adapters/stores/postgres/pg_history_store.hpp"
+#include "adapters/stores/postgres/pg_outbox_store.hpp"
 #include "adapters/stores/redis/redis_executor.hpp"
+#include "adapters/stores/redis/redis_notification_bus.hpp"
 #include "adapters/stores/redis/redis_session_context_store.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/backoff.hpp"
@@ -83,6 +89,9 @@ open_node_stores(const config::node_config& cfg, runtime::readiness_registry& re
   // turns are recorded when a durable history store is configured.
   out->history.store = nullptr;
   out->contexts.store = std::make_shared<stores::memory_session_context_store>();
+  auto outbox = std::make_shared<stores::memory_outbox_store>();
+  out->alerts.store = std::make_shared<stores::memory_alert_store>(outbox);
+  out->outbox.store = outbox;
 
   if (cfg.stores.uses_postgres()) {
     auto opts = pg_options_from(cfg.postgres);
@@ -94,6 +103,16 @@ open_node_stores(const config::node_config& cfg, runtime::readiness_registry& re
       out->cart = {std::make_shared<stores::pg::pg_cart_store>(opts, 1), executor};
     if (cfg.stores.history == "postgres")
       out->history = {std::make_shared<stores::pg::pg_history_store>(opts), executor};
+    if (cfg.settings->at("alerts").at("store") == "postgres") {
+      out->alerts = {std::make_shared<stores::pg::pg_alert_store>(opts), executor};
+      out->outbox = {std::make_shared<stores::pg::pg_outbox_store>(opts), executor};
+    }
+  }
+  if (cfg.settings->at("alerts").at("notification_bus") == "redis") {
+    auto bus = std::make_shared<stores::redis::redis_notification_bus>(redis_options_from(cfg.redis),
+                                                                        cfg.redis.key_prefix);
+    out->closers.push_back([bus] { bus->stop(); });
+    out->shared_bus = bus;
   }
   if (cfg.stores.session_context == "redis") {
     auto opts = redis_options_from(cfg.redis);

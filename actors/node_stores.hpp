@@ -13,11 +13,14 @@
 #include <caf/expected.hpp>
 
 #include "adapters/index/product_index.hpp"
+#include "adapters/stores/alert_store.hpp"
 #include "adapters/stores/cart_store.hpp"
+#include "adapters/stores/outbox_store.hpp"
 #include "adapters/stores/history_store.hpp"
 #include "adapters/stores/session_context_store.hpp"
 #include "adapters/stores/store_executor.hpp"
 #include "config/node_config.hpp"
+#include "runtime/notification_bus.hpp"
 #include "runtime/readiness.hpp"
 
 namespace cartmate::actors {
@@ -26,6 +29,10 @@ struct node_stores {
   stores::store_handle<stores::cart_store> cart;
   stores::store_handle<stores::history_store> history;
   stores::store_handle<stores::session_context_store> contexts;
+  stores::store_handle<stores::alert_store> alerts;
+  stores::store_handle<stores::outbox_store> outbox;
+  /// Set when alerts.notification_bus is redis: the node's bus for every gateway.
+  std::shared_ptr<runtime::notification_bus> shared_bus;
   /// Pools and health watches the handles rely on; released with the last handle user.
   std::vector<std::shared_ptr<void>> keep_alive;
   /// Stops the worker pools (queued calls still run). Call once the agents have ended.

@@ -65,14 +65,15 @@ caf::expected<node_config> map_settings(const json& tree) {
                 millis(limits, "idle_timeout_ms"),
                 limits.at("max_connections").get<size_t>(),
                 limits.at("send_queue_frames").get<size_t>(),
-                limits.at("max_http_request_bytes").get<size_t>()};
+                limits.at("max_http_request_bytes").get<size_t>(),
+                limits.at("max_image_bytes").get<size_t>()};
   const auto& rate = tree.at("rate_limit");
   cfg.rate_limit = {rate.at("turns_per_second").get<double>(), rate.at("burst").get<double>(),
                     rate.at("backend").get<std::string>()};
   const auto& stores = tree.at("stores");
   cfg.stores = {stores.at("cart").get<std::string>(), stores.at("history").get<std::string>(),
                 stores.at("session_context").get<std::string>(), stores.at("catalog").get<std::string>(),
-                millis(stores, "session_context_ttl_ms")};
+                millis(stores, "session_context_ttl_ms"), tree.at("alerts").at("store").get<std::string>()};
   const auto& pg = tree.at("postgres");
   cfg.postgres = {pg.at("conninfo").get<std::string>(), pg.at("pool_size").get<int>(),
                   pg.at("connect_timeout_s").get<int>(), millis(pg, "statement_timeout_ms")};

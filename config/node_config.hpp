@@ -78,6 +78,7 @@ struct limit_settings {
   size_t max_connections = 0;
   size_t send_queue_frames = 0;
   size_t max_http_request_bytes = 0;
+  size_t max_image_bytes = 0;
 };
 
 /// Per-tenant token bucket on turns.
@@ -96,8 +97,9 @@ struct store_settings {
   std::chrono::milliseconds session_context_ttl{86400000};
 
   bool uses_postgres() const {
-    return cart == "postgres" || history == "postgres" || catalog == "postgres";
+    return cart == "postgres" || history == "postgres" || catalog == "postgres" || alerts == "postgres";
   }
+  std::string alerts = "memory";            // memory|postgres (alerts.store)
 };
 
 struct postgres_settings {

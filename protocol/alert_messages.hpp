@@ -9,6 +9,7 @@
 #include "protocol/ack.hpp"
 #include "protocol/agent_kind.hpp"
 #include "protocol/envelope.hpp"
+#include "protocol/orchestrator_messages.hpp"
 #include "protocol/product.hpp"
 
 namespace cartmate::protocol {
@@ -101,10 +102,31 @@ typename Inspector::result_type inspect(Inspector& f, notification_ack& x) {
   return f(caf::meta::type_name("notification_ack"), x.env, x.notification_id);
 }
 
+/// The session's notifications not yet acknowledged, fetched when it connects (at-least-once:
+/// the live bus may have shown some already; the session drops repeats by id).
+struct notification_pending {
+  envelope env;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, notification_pending& x) {
+  return f(caf::meta::type_name("notification_pending"), x.env);
+}
+
+struct notification_list {
+  std::vector<notification_event> notifications;   // oldest first
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, notification_list& x) {
+  return f(caf::meta::type_name("notification_list"), x.notifications);
+}
+
 CARTMATE_REQUEST(alert_create, alert, alerts, true);   // de-duplicated by idempotency key
 CARTMATE_REQUEST(alert_list_request, alert_list, alerts, true);
 CARTMATE_REQUEST(alert_delete, ack, alerts, true);
 CARTMATE_REQUEST(price_event, ack, alerts, true);       // notifications are de-duplicated by id
 CARTMATE_REQUEST(notification_ack, ack, alerts, true);
+CARTMATE_REQUEST(notification_pending, notification_list, alerts, true);
 
 }  // namespace cartmate::protocol

@@ -28,7 +28,7 @@
   X(image_analyse) X(image_analysis) X(style_rank) X(style_ranking)                        \
   X(offer) X(price_compare) X(price_comparison)                                            \
   X(alert) X(alert_create) X(alert_list_request) X(alert_list) X(alert_delete)             \
-  X(price_event) X(notification_ack)                                                       \
+  X(price_event) X(notification_ack) X(notification_pending) X(notification_list)                                                       \
   X(user_turn) X(turn_summary) X(thinking_event) X(delegation_event) X(products_event)    \
   X(cart_event) X(partial_event) X(final_event) X(notification_event) X(error_event)      \
   X(comparison_event)

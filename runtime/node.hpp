@@ -18,6 +18,7 @@
 #include "runtime/agent_directory.hpp"
 #include "runtime/circuit_breaker.hpp"
 #include "runtime/metrics_registry.hpp"
+#include "runtime/notification_bus.hpp"
 #include "runtime/readiness.hpp"
 #include "runtime/resilience_context.hpp"
 #include "runtime/supervisor.hpp"
@@ -57,6 +58,10 @@ class node {
   breaker_registry& breakers() { return breakers_; }
   /// Probes /readyz reports besides the agents (stores); whoever adds one keeps it valid.
   readiness_registry& readiness() { return readiness_; }
+  /// Live fan-out of fired notifications to sessions: in process unless replaced (Redis, so
+  /// every gateway hears them). Replace it before start().
+  const std::shared_ptr<notification_bus>& notifications() const { return notifications_; }
+  void use_notification_bus(std::shared_ptr<notification_bus> bus) { notifications_ = std::move(bus); }
   const resilience_context& resilience() const { return *resilience_; }
   const caf::actor& supervisor() const { return supervisor_; }
 
@@ -66,6 +71,7 @@ class node {
   agent_directory directory_;
   breaker_registry breakers_;
   readiness_registry readiness_;
+  std::shared_ptr<notification_bus> notifications_ = std::make_shared<in_process_notification_bus>();
   node_caf_config caf_cfg_;
   caf::actor_system system_;   // after caf_cfg_: constructed from it
   std::unique_ptr<resilience_context> resilience_;

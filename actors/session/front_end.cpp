@@ -2,6 +2,8 @@
 // Threading: main thread (shutdown polls with short sleeps; it is not an actor).
 #include "actors/session/front_end.hpp"
 
+#include "actors/session/admin_routes.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -83,7 +85,9 @@ http::server_options server_options_from(const config::node_config& cfg) {
   o.address = cfg.server.address;
   o.port = static_cast<uint16_t>(cfg.server.port);
   o.io_threads = cfg.server.io_threads;
-  o.max_frame_bytes = cfg.limits.max_frame_bytes;
+  // Image frames carry base64 (4 characters per 3 bytes) plus a little JSON; other frames are
+  // held to max_frame_bytes by the session actor.
+  o.max_frame_bytes = std::max(cfg.limits.max_frame_bytes, cfg.limits.max_image_bytes / 3 * 4 + 4096);
   o.max_connections = cfg.limits.max_connections;
   o.idle_timeout = cfg.limits.idle_timeout;
   o.send_queue_frames = cfg.limits.send_queue_frames;
@@ -95,11 +99,13 @@ front_end::front_end(runtime::node& node, const config::node_config& cfg)
   : cfg_(cfg),
     hub_(std::make_shared<session_hub>(node.system(), node.directory(), node.metrics(),
                                        settings_from(cfg))) {
+  hub_->listen(node.notifications());
   auto hub = hub_;
   server_ = std::make_unique<http::server>(
     server_options_from(cfg),
     [hub](std::weak_ptr<http::frame_sink> sink) { return hub->open(std::move(sink)); },
     make_routes(node), &node.metrics());
+  add_admin_routes(*server_, node, cfg);
 }
 
 front_end::~front_end() {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <unordered_set>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -17,8 +18,10 @@
 
 #include "actors/common/store_call.hpp"
 #include "actors/session/session_hub.hpp"
+#include "adapters/auth/token.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/json_codec.hpp"
+#include "protocol/alert_messages.hpp"
 #include "protocol/orchestrator_messages.hpp"
 #include "runtime/logging.hpp"
 
@@ -47,6 +50,8 @@ struct session_state {
   // Turns waiting for the rate limiter, in arrival order; the front one's decision is being
   // made (on Redis it runs elsewhere and comes back as a message), so turns never reorder.
   std::deque<protocol::user_turn> undecided;
+  // Notification ids already shown: the outbox fetch at hello and the live bus may overlap.
+  std::unordered_set<std::string> shown_notifications;
 
   static inline const char* name = "ws_session";
 };
@@ -190,6 +195,8 @@ const std::string* string_field(const json& frame, const char* key) {
   return i->get_ptr<const std::string*>();
 }
 
+void fetch_pending_notifications(session_actor* self);
+
 void say_hello(session_actor* self, const json& frame) {
   auto& st = self->state;
   static const std::string none;
@@ -202,6 +209,7 @@ void say_hello(session_actor* self, const json& frame) {
   }
   st.who = std::move(*who);
   st.said_hello = true;
+  st.hub->attach_user(st.who.tenant, st.who.user, self->id());
   spdlog::debug("session {} {} (tenant {}, user {})", st.who.session_id,
                st.who.resumed ? "resumed" : "opened", st.who.tenant, st.who.user);
   send_frame(self, json{{"type", "welcome"},
@@ -210,6 +218,82 @@ void say_hello(session_actor* self, const json& frame) {
                         {"user", st.who.user},
                         {"resumed", st.who.resumed},
                         {"limits", st.hub->limits_json()}});
+  fetch_pending_notifications(self);
+}
+
+// An image frame's data: standard base64 (what browsers produce), optionally as a data URL.
+caf::expected<std::string> decode_image_data(std::string_view data) {
+  if (data.rfind("data:", 0) == 0) {
+    auto comma = data.find(',');
+    if (comma == std::string_view::npos || data.substr(0, comma).find(";base64") == std::string_view::npos)
+      return protocol::make_error(protocol::errc::invalid_argument, "a data URL must be base64 encoded");
+    data.remove_prefix(comma + 1);
+  }
+  while (!data.empty() && data.back() == '=')
+    data.remove_suffix(1);
+  std::string url{data};
+  for (auto& c : url) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+  }
+  return auth::base64url_decode(url);
+}
+
+// Shown once per session however often it arrives; the client acknowledges it with an ack frame.
+void show_notification(session_actor* self, const protocol::notification_event& n) {
+  auto& st = self->state;
+  if (!st.said_hello || st.closing || n.notification_id.empty())
+    return;
+  if (!st.shown_notifications.insert(n.notification_id).second)
+    return;
+  if (st.shown_notifications.size() > 4096)   // bounded; a repeat after that is harmless
+    st.shown_notifications.clear();
+  send_frame(self, protocol::encode(protocol::orchestrator_event{n}));
+}
+
+protocol::envelope session_envelope(session_actor* self) {
+  protocol::envelope env;
+  env.tenant = self->state.who.tenant;
+  env.user = self->state.who.user;
+  env.session = self->state.who.session_id;
+  env.trace_id = runtime::new_trace_id();
+  env.deadline_ms = wall_clock_ms() + self->state.hub->settings().turn_deadline.count();
+  return env;
+}
+
+// Notifications that fired while the user was away (or were shown but never acknowledged).
+void fetch_pending_notifications(session_actor* self) {
+  auto alerts = self->state.hub->directory().lookup(protocol::agent_kind::alerts, self->state.who.user);
+  if (!alerts)
+    return;   // no alerts agent reachable: nothing to fetch now; the outbox keeps them
+  self->request(*alerts, self->state.hub->settings().turn_deadline,
+                protocol::notification_pending{session_envelope(self)})
+    .then(
+      [self](protocol::notification_list& list) {
+        for (const auto& n : list.notifications)
+          show_notification(self, n);
+      },
+      [self](caf::error& err) {
+        spdlog::info("pending notifications of session {} not fetched: {}",
+                     self->state.who.session_id, protocol::describe(err));
+      });
+}
+
+void acknowledge_notification(session_actor* self, const std::string& id) {
+  auto alerts = self->state.hub->directory().lookup(protocol::agent_kind::alerts, self->state.who.user);
+  if (!alerts)
+    return send_error(self, "unavailable", "alerts are unavailable; acknowledge again later");
+  protocol::notification_ack ack;
+  ack.env = session_envelope(self);
+  ack.notification_id = id;
+  self->request(*alerts, self->state.hub->settings().turn_deadline, std::move(ack))
+    .then([](protocol::ack&) {},
+          [self, id](caf::error& err) {
+            if (protocol::errc_of(err) == protocol::errc::not_found)
+              send_error(self, "bad_frame", "no notification '" + id.substr(0, 64) + "' to acknowledge");
+          });
 }
 
 protocol::user_turn make_turn(protocol::turn_input input) {
@@ -241,6 +325,9 @@ void on_frame(session_actor* self, std::string data, bool is_text) {
     problem = "a frame must be a JSON object";
   else if (type = string_field(*parsed, "type"); type == nullptr)
     problem = "a frame needs a string field 'type'";
+  // Only image frames may use the room the server leaves for images.
+  if (data.size() > st.hub->settings().limits.max_frame_bytes && (type == nullptr || *type != "image"))
+    return close_connection(self, http::close_code::too_big, "frame too large");
   if (!problem.empty()) {
     if (auth && !st.said_hello)
       return refuse_unauthenticated("the first frame must be a hello with a token");
@@ -287,6 +374,27 @@ void on_frame(session_actor* self, std::string data, bool is_text) {
     turn.product_ref = *product;
     return submit(self, std::move(turn));
   }
+  if (*type == "ack") {
+    const auto* id = string_field(frame, "notification_id");
+    if (id == nullptr || id->empty() || id->size() > 256)
+      return send_error(self, "bad_frame", "an ack needs a string field 'notification_id'");
+    return acknowledge_notification(self, *id);
+  }
+  if (*type == "image") {
+    const auto* payload = string_field(frame, "data");
+    if (payload == nullptr || payload->empty())
+      return send_error(self, "bad_frame", "an image needs a string field 'data' (base64 PNG or JPEG)");
+    auto bytes = decode_image_data(*payload);
+    if (!bytes)
+      return send_error(self, "bad_image", "image data is not base64: " + protocol::describe(bytes.error()));
+    auto limit = st.hub->settings().limits.max_image_bytes;
+    if (bytes->size() > limit)
+      return send_error(self, "image_too_large", "the image is " + std::to_string(bytes->size())
+                                                   + " bytes; the limit is " + std::to_string(limit));
+    auto turn = make_turn(protocol::turn_input::image);
+    turn.image.assign(bytes->begin(), bytes->end());
+    return submit(self, std::move(turn));
+  }
   if (*type == "hello")
     return send_error(self, "bad_frame", "hello must be the first frame, and only once");
   send_error(self, "bad_frame", "unknown frame type '" + type->substr(0, 64) + "'");
@@ -331,7 +439,7 @@ caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
     [event](protocol::cart_event& e) { event(e); },
     [event](protocol::partial_event& e) { event(e); },
     [event](protocol::final_event& e) { event(e); },
-    [event](protocol::notification_event& e) { event(e); },
+    [self](protocol::notification_event& e) { show_notification(self, e); },
     [event](protocol::error_event& e) { event(e); },
     [event](protocol::comparison_event& e) { event(e); },
     actors::store_continuation_handler(),

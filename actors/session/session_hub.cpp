@@ -96,7 +96,8 @@ session_hub::session_hub(caf::actor_system& sys, runtime::agent_directory& direc
   }
   // Every code shows up in /metrics from the start, at zero.
   for (const char* code : {"bad_frame", "text_too_long", "queue_full", "rate_limited",
-                           "unauthorized", "shutting_down", "turn_failed", "superseded"})
+                           "unauthorized", "shutting_down", "turn_failed", "superseded", "bad_image",
+                           "image_too_large"})
     metrics_->counter_for("cartmate_ws_errors_total", errors_help, {{"code", code}});
 }
 
@@ -118,7 +119,44 @@ runtime::rate_limiter::decision session_hub::decide_turn(const std::string& tena
   return limiter_.try_acquire(tenant);
 }
 
+session_hub::~session_hub() {
+  close();
+}
+
+void session_hub::listen(std::shared_ptr<runtime::notification_bus> bus) {
+  if (!bus || bus_)
+    return;
+  bus_ = std::move(bus);
+  std::weak_ptr<session_hub> weak = shared_from_this();
+  subscription_ = bus_->subscribe([weak](const std::string& tenant, const std::string& user,
+                                         const protocol::notification_event& n) {
+    if (auto hub = weak.lock()) {
+      std::vector<caf::actor> targets;
+      {
+        std::lock_guard<std::mutex> guard{hub->mutex_};
+        auto [first, last] = hub->by_user_.equal_range(tenant + '\n' + user);
+        for (auto i = first; i != last; ++i)
+          if (auto a = hub->live_.find(i->second); a != hub->live_.end())
+            targets.push_back(a->second);
+      }
+      for (auto& a : targets)
+        caf::anon_send(a, n);
+    }
+  });
+}
+
+void session_hub::attach_user(const std::string& tenant, const std::string& user, caf::actor_id id) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto key = tenant + '\n' + user;
+  if (user_of_.emplace(id, key).second)
+    by_user_.emplace(std::move(key), id);
+}
+
 void session_hub::close() {
+  if (bus_ && subscription_ != 0) {
+    bus_->unsubscribe(subscription_);
+    subscription_ = 0;
+  }
   if (limiter_pool_)
     limiter_pool_->stop();
 }
@@ -158,6 +196,16 @@ size_t session_hub::live_sessions() const {
 void session_hub::forget(caf::actor_id id) {
   std::lock_guard<std::mutex> guard{mutex_};
   live_.erase(id);
+  auto u = user_of_.find(id);
+  if (u == user_of_.end())
+    return;
+  auto [first, last] = by_user_.equal_range(u->second);
+  for (auto i = first; i != last; ++i)
+    if (i->second == id) {
+      by_user_.erase(i);
+      break;
+    }
+  user_of_.erase(u);
 }
 
 void session_hub::count_error(const std::string& code) {
@@ -240,6 +288,7 @@ void session_hub::prune_locked(clock::time_point now) {
 nlohmann::json session_hub::limits_json() const {
   const auto& l = settings_.limits;
   return nlohmann::json{{"max_frame_bytes", l.max_frame_bytes},
+                        {"max_image_bytes", l.max_image_bytes},
                         {"max_message_bytes", l.max_message_bytes},
                         {"max_queued_turns", l.max_queued_turns},
                         {"idle_timeout_ms", l.idle_timeout.count()},

@@ -25,6 +25,7 @@
 #include "config/node_config.hpp"
 #include "runtime/agent_directory.hpp"
 #include "runtime/metrics_registry.hpp"
+#include "runtime/notification_bus.hpp"
 #include "adapters/stores/store_executor.hpp"
 #include "runtime/rate_limiter.hpp"
 
@@ -68,6 +69,11 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   session_hub(caf::actor_system& sys, runtime::agent_directory& directory,
               runtime::metrics_registry& metrics, session_settings settings,
               runtime::rate_limiter::clock_fn now = [] { return clock::now(); });
+  ~session_hub();
+
+  /// Delivers notifications published on `bus` to the sessions of their user on this node.
+  /// Call once, before open(); the hub unsubscribes in close() and on destruction.
+  void listen(std::shared_ptr<runtime::notification_bus> bus);
 
   /// The handler of a new WebSocket connection (spawns its session actor). Pass this as the
   /// server's session_factory through a lambda holding the hub's shared_ptr.
@@ -117,6 +123,9 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   void count_error(const std::string& code);
   void forget(caf::actor_id id);
 
+  /// Session actor `id` speaks for (tenant, user) from now on: it gets their notifications.
+  void attach_user(const std::string& tenant, const std::string& user, caf::actor_id id);
+
   /// The welcome frame's "limits" object.
   nlohmann::json limits_json() const;
 
@@ -147,6 +156,11 @@ class session_hub : public std::enable_shared_from_this<session_hub> {
   std::unordered_map<std::string, resumable> sessions_;
   size_t prune_at_ = 1024;
   std::unordered_map<caf::actor_id, caf::actor> live_;
+  // (tenant + '\n' + user) -> session actors of that user on this node; guarded by mutex_.
+  std::unordered_multimap<std::string, caf::actor_id> by_user_;
+  std::unordered_map<caf::actor_id, std::string> user_of_;
+  std::shared_ptr<runtime::notification_bus> bus_;
+  runtime::notification_bus::subscription subscription_ = 0;
 };
 
 }  // namespace cartmate::session

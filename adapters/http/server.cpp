@@ -77,6 +77,7 @@ struct detail::server_impl {
   server_options options;
   session_factory factory;
   std::map<std::string, route_handler> routes;
+  std::map<std::string, post_handler> post_routes;
   runtime::metrics_registry* registry;
   std::unique_ptr<runtime::metrics_registry> own_registry;   // when none was given
   server_metrics metrics;
@@ -439,8 +440,22 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void route(const bhttp::request<bhttp::string_body>& req) {
     auto target = std::string{req.target()};
     auto path = target.substr(0, target.find('?'));
-    auto i = srv_->routes.find(path);
     bool head = req.method() == bhttp::verb::head;
+    if (auto p = srv_->post_routes.find(path); p != srv_->post_routes.end()) {
+      if (req.method() != bhttp::verb::post)
+        return respond(req.version(), req.keep_alive(), path,
+                       {405, "text/plain; charset=utf-8", "method not allowed: POST only\n"}, false);
+      http_response answer;
+      try {
+        auto auth = req[bhttp::field::authorization];
+        answer = p->second(post_request{req.body(), std::string_view{auth.data(), auth.size()}});
+      } catch (const std::exception& e) {   // a route must never take the server down
+        spdlog::error("HTTP route {} failed: {}", path, e.what());
+        answer = {500, "text/plain; charset=utf-8", "internal error\n"};
+      }
+      return respond(req.version(), req.keep_alive(), path, std::move(answer), false);
+    }
+    auto i = srv_->routes.find(path);
     if (i == srv_->routes.end())
       return respond(req.version(), req.keep_alive(), "other",
                      {404, "text/plain; charset=utf-8", "not found\n"}, head);
@@ -522,6 +537,10 @@ server::server(server_options options, session_factory factory,
                std::map<std::string, route_handler> routes, runtime::metrics_registry* metrics)
   : impl_(std::make_unique<detail::server_impl>(std::move(options), std::move(factory), std::move(routes), metrics)) {
   // nop
+}
+
+void server::add_post_route(std::string path, post_handler handler) {
+  impl_->post_routes.emplace(std::move(path), std::move(handler));
 }
 
 server::~server() {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 
@@ -45,6 +46,15 @@ struct http_response {
 
 /// Answers one route (GET or HEAD of an exact path); runs on an io thread, so it must be quick.
 using route_handler = std::function<http_response()>;
+
+/// What a POST route sees of its request (valid during the call only).
+struct post_request {
+  std::string_view body;
+  std::string_view authorization;   // the Authorization header, "" when absent
+};
+
+/// Answers a POST of an exact path; runs on an io thread: hand work off, answer at once (202).
+using post_handler = std::function<http_response(const post_request&)>;
 
 /// The server's side of one WebSocket connection, given to the application. Safe from any
 /// thread; calls after the connection closed, or once server::stop() has begun, are ignored.
@@ -92,6 +102,9 @@ class server {
   server(server_options options, session_factory factory, std::map<std::string, route_handler> routes,
          runtime::metrics_registry* metrics);
   ~server();   // stop()
+
+  /// Adds a POST route; call before start(). Other methods on its path get 405.
+  void add_post_route(std::string path, post_handler handler);
 
   server(const server&) = delete;
   server& operator=(const server&) = delete;

@@ -35,4 +35,7 @@ int nlu_eval_command(const cli_options& opts, const config::node_config& cfg);
 /// `cartmate history [SESSION]`: a recorded session as a replay script, or the latest sessions.
 int history_command(const cli_options& opts, const config::node_config& cfg);
 
+/// `cartmate prices FILE`: price and stock updates posted to a running server's admin endpoint.
+int prices_command(const cli_options& opts, const config::node_config& cfg);
+
 }  // namespace cartmate::cli

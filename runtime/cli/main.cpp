@@ -47,6 +47,10 @@ commands:
   serve     the main job with a front-end: every agent plus the HTTP and WebSocket server
             (server.port, default 8080; 0 picks a free port and prints it); the web chat page
             is at /, the frame protocol in docs/protocol.md; SIGTERM drains and closes with 1001
+  prices FILE [--url=http://HOST:PORT]
+            post catalog price/stock updates ({"updates":[{"product_id","price","stock"}]} or JSON
+            Lines) to a running server's POST /admin/prices with an admin token signed by
+            auth.secret; alerts watching those products fire and notify their shoppers
   token --tenant=T --user=U [--ttl=SECONDS]
             mint a signed access token with auth.secret (for auth.enabled=true)
   config    validate the configuration and print the effective settings

@@ -16,6 +16,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -329,6 +332,119 @@ TEST_F(server_test, a_frame_over_the_limit_closes_with_1009) {
   EXPECT_FALSE(ws.next_of_type("pong"));
   EXPECT_TRUE(ws.closed());
   EXPECT_EQ(ws.close_code(), 1009) << ws.end_reason();
+}
+
+std::string file_base64(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  auto url = auth::base64url_encode(bytes);   // to standard base64 with padding, as browsers send
+  for (auto& c : url)
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (url.size() % 4 != 0)
+    url += '=';
+  return url;
+}
+
+TEST_F(server_test, an_image_frame_searches_by_its_colour_and_may_exceed_the_frame_limit) {
+  serve({"limits.max_frame_bytes=1024"});
+  auto data = file_base64(CARTMATE_SOURCE_DIR "/tests/fixtures/images/solid_navy.png");
+  ASSERT_FALSE(data.empty());
+  ws_client ws{port_};
+  ws.send(json{{"type", "image"}, {"data", "data:image/png;base64," + data}});
+  std::vector<json> frames;
+  auto final = ws.next_of_type("final", &frames);
+  ASSERT_TRUE(final) << "connection ended; close code " << ws.close_code();
+  EXPECT_FALSE(final->at("degraded").get<bool>()) << final->dump();
+  auto products = std::find_if(frames.begin(), frames.end(), [](const json& f) { return f.at("type") == "products"; });
+  ASSERT_NE(products, frames.end()) << final->dump();
+  for (const auto& p : products->at("products"))
+    EXPECT_EQ(p.at("colour"), "Navy") << p.dump();
+}
+
+TEST_F(server_test, bad_or_oversized_image_frames_get_errors_and_the_session_stays) {
+  serve({"limits.max_image_bytes=2048"});
+  ws_client ws{port_};
+  ws.send(json{{"type", "image"}, {"data", "not base64 at all!"}});
+  auto bad = ws.next_of_type("error");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->at("code"), "bad_image");
+  ws.send(json{{"type", "image"}, {"data", std::string(4000, 'A')}});   // 3,000 bytes decoded
+  auto big = ws.next_of_type("error");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->at("code"), "image_too_large");
+  ws.send(json{{"type", "image"}, {"data", file_base64(CARTMATE_SOURCE_DIR "/tests/fixtures/images/truncated.png")}});
+  auto refused = ws.next_of_type("final");
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(ws.closed());
+  ws.send(json{{"type", "ping"}, {"id", 1}});
+  EXPECT_TRUE(ws.next_of_type("pong"));
+}
+
+int post_prices(uint16_t port, const std::string& token, const json& body) {
+  auto text = body.dump();
+  return raw_http_status(port, "POST /admin/prices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 + (token.empty() ? std::string{} : "Authorization: Bearer " + token + "\r\n")
+                                 + "Content-Length: " + std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n"
+                                 + text);
+}
+
+TEST_F(server_test, a_price_drop_notifies_live_and_again_on_reconnect_until_acknowledged) {
+  serve({"auth.secret=admin-test-secret"});
+  auto exp = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count() + 300;
+  auto admin = auth::issue_token("admin-test-secret", {"ops", "admin", exp});
+  auto shopper = auth::issue_token("admin-test-secret", {"ops", "someone", exp});
+
+  auto first = std::make_unique<ws_client>(port_);
+  first->send(json{{"type", "hello"}});
+  auto welcome = first->next_of_type("welcome");
+  ASSERT_TRUE(welcome);
+  std::vector<json> frames;
+  first->send(json{{"type", "message"}, {"text", "show me analogue watches for men"}});
+  ASSERT_TRUE(first->next_of_type("final", &frames));
+  auto products = std::find_if(frames.begin(), frames.end(), [](const json& f) { return f.at("type") == "products"; });
+  ASSERT_NE(products, frames.end());
+  std::string product_id = products->at("products")[0].at("id");
+  first->send(json{{"type", "message"}, {"text", "alert me when the first one drops below 100"}});
+  auto created = first->next_of_type("final");
+  ASSERT_TRUE(created);
+  ASSERT_FALSE(created->at("degraded").get<bool>()) << created->dump();
+
+  // Only an admin token may change prices; bad bodies are refused and change nothing.
+  json drop{{"updates", json::array({json{{"product_id", product_id}, {"price", 50.0}}})}};
+  EXPECT_EQ(post_prices(port_, "", drop), 401);
+  EXPECT_EQ(post_prices(port_, shopper, drop), 403);
+  EXPECT_EQ(post_prices(port_, admin, json{{"updates", json::array({json{{"price", 5}}})}}), 400);
+  EXPECT_EQ(post_prices(port_, admin, drop), 202);
+
+  auto live = first->next_of_type("notification");
+  ASSERT_TRUE(live) << "no live notification; close code " << first->close_code();
+  std::string id = live->at("notification_id");
+  EXPECT_EQ(live->at("product_id"), product_id);
+  first.reset();   // gone without acknowledging
+
+  // Not acknowledged: the next connection of the session gets it again, once.
+  auto second = std::make_unique<ws_client>(port_);
+  second->send(json{{"type", "hello"}, {"session_id", welcome->at("session_id")}});
+  auto again = second->next_of_type("notification");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->at("notification_id"), id);
+  second->send(json{{"type", "ack"}, {"notification_id", id}});
+  second->send(json{{"type", "ack"}, {"notification_id", "no-such-notification"}});
+  auto unknown = second->next_of_type("error");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->at("code"), "bad_frame");
+  second.reset();
+
+  // Acknowledged: a later connection is not told again (its pending fetch is answered before
+  // the turn it sends, which goes through the same agents and ends after it).
+  ws_client third{port_};
+  third.send(json{{"type", "hello"}, {"session_id", welcome->at("session_id")}});
+  ASSERT_TRUE(third.next_of_type("welcome"));
+  third.send(json{{"type", "message"}, {"text", "show my alerts"}});
+  std::vector<json> later;
+  ASSERT_TRUE(third.next_of_type("final", &later));
+  EXPECT_TRUE(std::none_of(later.begin(), later.end(), [](const json& f) { return f.at("type") == "notification"; }));
 }
 
 TEST_F(server_test, a_long_message_gets_text_too_long) {
