@@ -14,7 +14,6 @@
 #include "actors/orchestrator/orchestrator_agent.hpp"
 #include "actors/price/price_bootstrap.hpp"
 #include "actors/style/style_profiler_agent.hpp"
-#include "adapters/style/memory_profile_store.hpp"
 #include "adapters/style/worker_executor.hpp"
 #include "adapters/index/product_index.hpp"
 #include "adapters/notify/webhook_sender.hpp"
@@ -84,7 +83,7 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
     if (!settings)
       return std::move(settings.error());
     style_agent_deps deps;
-    deps.store.store = std::make_shared<style::memory_profile_store>();
+    deps.store = shared_stores->profiles;
     // Read here, before any agent runs: discovery later writes prices into the index.
     deps.catalog = style::style_catalog::from_index(shared);
     deps.image_executor = style::make_worker_executor(static_cast<size_t>(settings->image_threads));

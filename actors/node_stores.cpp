@@ -24,6 +24,8 @@
 #include "adapters/stores/redis/redis_executor.hpp"
 #include "adapters/stores/redis/redis_notification_bus.hpp"
 #include "adapters/stores/redis/redis_session_context_store.hpp"
+#include "adapters/style/memory_profile_store.hpp"
+#include "adapters/style/pg_profile_store.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/backoff.hpp"
 #include "runtime/health_watch.hpp"
@@ -92,6 +94,7 @@ open_node_stores(const config::node_config& cfg, runtime::readiness_registry& re
   auto outbox = std::make_shared<stores::memory_outbox_store>();
   out->alerts.store = std::make_shared<stores::memory_alert_store>(outbox);
   out->outbox.store = outbox;
+  out->profiles.store = std::make_shared<style::memory_profile_store>();
 
   if (cfg.stores.uses_postgres()) {
     auto opts = pg_options_from(cfg.postgres);
@@ -103,6 +106,8 @@ open_node_stores(const config::node_config& cfg, runtime::readiness_registry& re
       out->cart = {std::make_shared<stores::pg::pg_cart_store>(opts, 1), executor};
     if (cfg.stores.history == "postgres")
       out->history = {std::make_shared<stores::pg::pg_history_store>(opts), executor};
+    if (cfg.stores.profiles == "postgres")
+      out->profiles = {std::make_shared<style::pg_profile_store>(opts), executor};
     if (cfg.settings->at("alerts").at("store") == "postgres") {
       out->alerts = {std::make_shared<stores::pg::pg_alert_store>(opts), executor};
       out->outbox = {std::make_shared<stores::pg::pg_outbox_store>(opts), executor};

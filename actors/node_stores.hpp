@@ -19,6 +19,7 @@
 #include "adapters/stores/history_store.hpp"
 #include "adapters/stores/session_context_store.hpp"
 #include "adapters/stores/store_executor.hpp"
+#include "adapters/style/profile_store.hpp"
 #include "config/node_config.hpp"
 #include "runtime/notification_bus.hpp"
 #include "runtime/readiness.hpp"
@@ -31,6 +32,7 @@ struct node_stores {
   stores::store_handle<stores::session_context_store> contexts;
   stores::store_handle<stores::alert_store> alerts;
   stores::store_handle<stores::outbox_store> outbox;
+  stores::store_handle<style::profile_store> profiles;
   /// Set when alerts.notification_bus is redis: the node's bus for every gateway.
   std::shared_ptr<runtime::notification_bus> shared_bus;
   /// Pools and health watches the handles rely on; released with the last handle user.

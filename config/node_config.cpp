@@ -73,7 +73,8 @@ caf::expected<node_config> map_settings(const json& tree) {
   const auto& stores = tree.at("stores");
   cfg.stores = {stores.at("cart").get<std::string>(), stores.at("history").get<std::string>(),
                 stores.at("session_context").get<std::string>(), stores.at("catalog").get<std::string>(),
-                millis(stores, "session_context_ttl_ms"), tree.at("alerts").at("store").get<std::string>()};
+                millis(stores, "session_context_ttl_ms"), tree.at("alerts").at("store").get<std::string>(),
+                stores.at("profiles").get<std::string>()};
   const auto& pg = tree.at("postgres");
   cfg.postgres = {pg.at("conninfo").get<std::string>(), pg.at("pool_size").get<int>(),
                   pg.at("connect_timeout_s").get<int>(), millis(pg, "statement_timeout_ms")};

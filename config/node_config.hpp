@@ -97,9 +97,11 @@ struct store_settings {
   std::chrono::milliseconds session_context_ttl{86400000};
 
   bool uses_postgres() const {
-    return cart == "postgres" || history == "postgres" || catalog == "postgres" || alerts == "postgres";
+    return cart == "postgres" || history == "postgres" || catalog == "postgres" || alerts == "postgres"
+           || profiles == "postgres";
   }
   std::string alerts = "memory";            // memory|postgres (alerts.store)
+  std::string profiles = "memory";          // memory|postgres
 };
 
 struct postgres_settings {

@@ -5,6 +5,7 @@
 #include "actors/orchestrator/conversation.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -23,9 +24,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/store_call.hpp"
+#include "adapters/style/clash_note.hpp"
+#include "adapters/style/style_ranker.hpp"
 #include "actors/orchestrator/conversation_context.hpp"
 #include "actors/orchestrator/conversation_context_codec.hpp"
+#include "actors/orchestrator/preferences.hpp"
 #include "actors/orchestrator/replies.hpp"
+#include "actors/orchestrator/style_blend.hpp"
 #include "actors/orchestrator/text_sanitiser.hpp"
 #include "protocol/alert_messages.hpp"
 #include "protocol/cart_messages.hpp"
@@ -101,6 +106,11 @@ struct conversation_state {
   // Calls being dispatched on the stack: an answer that arrives synchronously (unavailable
   // agent, open breaker) must not advance the plan under the feet of the code dispatching it.
   int dispatch_depth = 0;
+  // The shopper's stated preferences as the style profiler last reported them: read before the
+  // first search of this conversation, then kept current by every answer that carries them.
+  // Another session of the same user changing them is seen when this actor next reads them.
+  std::optional<shopper_preferences> prefs;
+  bool size_note_given = false;   // "this catalog lists no sizes" is said once
   static inline const char* name = "conversation";
 };
 
@@ -325,10 +335,57 @@ void focus(conv_actor* self, const protocol::product& p) {
   self->state.ctx.focused = p;
 }
 
+// -- stated preferences ---------------------------------------------------------------------------
+
+void learn_profile(conv_actor* self, const protocol::style_profile& profile) {
+  self->state.prefs = preferences_of(profile.stated);
+}
+
+// A node without a style profiler (switched off, or not started) has no preferences to read:
+// asking would only add a failed delegation to every first search.
+bool style_known_to_directory(conv_actor* self) {
+  return static_cast<bool>(self->state.deps.resilience->directory().lookup(
+    agent_kind::style_profiler, turn_of(self)->env.user));
+}
+
+/// Runs `then` once the shopper's stated preferences are known: from this conversation's copy,
+/// else read from the style profiler. When they cannot be read the search goes ahead without
+/// them, and the answer says so.
+template <class Then>
+void with_preferences(conv_actor* self, Then then) {
+  if (self->state.prefs || !style_known_to_directory(self))
+    return then();
+  call(
+    self, protocol::profile_get{}, "your preferences",
+    [self, then](protocol::style_profile profile) mutable {
+      learn_profile(self, profile);
+      then();
+    },
+    [self, then](const caf::error& err) mutable {
+      if (protocol::is_degradation(err)) {
+        mark_degraded(self, agent_kind::style_profiler, err);
+        say(self, "I couldn't read your saved preferences just now, so this search doesn't use "
+                  "them.");
+      } else {
+        // The profiler refused (e.g. no user to ask about): there is nothing to apply, and
+        // asking again on every search would not change that.
+        spdlog::info("turn {}: no stated preferences ({})", turn_of(self)->summary.turn_id,
+                     protocol::describe(err));
+        self->state.prefs = shopper_preferences{};
+      }
+      then();
+      return true;
+    });
+}
+
+shopper_preferences known_preferences(const conv_actor* self) {
+  return self->state.prefs.value_or(shopper_preferences{});
+}
+
 // -- discovery ------------------------------------------------------------------------------------
 
 void show_results(conv_actor* self, const search_state& s, const protocol::search_result& r,
-                  const std::string& heading, bool paging) {
+                  const std::string& heading, bool paging, const applied_preferences& applied = {}) {
   auto& ctx = self->state.ctx;
   learn_currency(self, r.products);
   auto what = describe_search(s.query, s.filters, self->state.ctx.currency);
@@ -336,6 +393,10 @@ void show_results(conv_actor* self, const search_state& s, const protocol::searc
   if (r.products.empty()) {
     if (paging)
       say(self, "That's all I have for " + what + ".");
+    else if (!applied.empty() && !applied_text(applied, ctx.currency).empty())
+      stop_plan(self, "I couldn't find any " + what + ". " + applied_text(applied, ctx.currency)
+                        + " Try fewer details, or say \"forget my preferences\" to search "
+                          "without them.");
     else
       stop_plan(self, "I couldn't find any " + what
                         + ". Try fewer details, another colour or a different price range.");
@@ -369,11 +430,19 @@ void show_results(conv_actor* self, const search_state& s, const protocol::searc
     line += r.explanation;
   while (!line.empty() && line.back() == '\n')
     line.pop_back();
+  if (auto note = applied_text(applied, ctx.currency); !note.empty())
+    line += "\n" + note;
+  // Items without sizes pass a size filter, so a remembered size checks nothing there: say so.
+  if (!applied.size.empty() && !self->state.size_note_given && lacks_sizes(r.products)) {
+    self->state.size_note_given = true;
+    line += "\nI noted that you wear size " + applied.size
+            + ", but these products don't list their sizes, so I couldn't check it.";
+  }
   say(self, std::move(line));
 }
 
 void run_search(conv_actor* self, search_state s, const char* action, std::string heading,
-                bool paging, std::vector<float> style = {}, float style_weight = 0.f) {
+                bool paging, applied_preferences applied = {}) {
   protocol::search_request req;
   req.query = s.query;
   // A type-only request ("t-shirts for men") ranks by how well items match the type words
@@ -384,11 +453,10 @@ void run_search(conv_actor* self, search_state s, const char* action, std::strin
   req.filters = s.filters;
   req.limit = page_size;
   req.offset = s.offset;
-  req.style_vector = std::move(style);
-  req.style_weight = req.style_vector.empty() ? 0.f : style_weight;
   call(self, std::move(req), action,
-       [self, s = std::move(s), heading = std::move(heading), paging](protocol::search_result r) {
-         show_results(self, s, r, heading, paging);
+       [self, s = std::move(s), heading = std::move(heading), paging,
+        applied = std::move(applied)](protocol::search_result r) {
+         show_results(self, s, r, heading, paging, applied);
        });
 }
 
@@ -397,16 +465,23 @@ void do_search(conv_actor* self, const plan_step& step) {
     auto items = resolve_or_stop(self, step, true);
     if (!items)
       return;
-    protocol::similar_request req;
-    req.product_id = items->front().id;
-    req.filters = filters_from(step.slots);
-    req.limit = page_size;
-    auto title = items->front().title;
-    call(self, std::move(req), "similar items", [self, title](protocol::search_result r) {
-      search_state s;
-      s.active = true;
-      s.query = "items like " + title;
-      show_results(self, s, r, "Similar to " + title, false);
+    auto item = items->front();
+    auto filters = filters_from(step.slots);
+    with_preferences(self, [self, item, filters]() mutable {
+      auto applied = apply_preferences(known_preferences(self), filters);
+      protocol::similar_request req;
+      req.product_id = item.id;
+      req.filters = filters;
+      req.limit = page_size;
+      auto title = item.title;
+      call(self, std::move(req), "similar items",
+           [self, title, filters, applied](protocol::search_result r) {
+             search_state s;
+             s.active = true;
+             s.query = "items like " + title;
+             s.filters = filters;
+             show_results(self, s, r, "Similar to " + title, false, applied);
+           });
     });
     return;
   }
@@ -414,7 +489,10 @@ void do_search(conv_actor* self, const plan_step& step) {
   s.active = true;
   s.query = step.slots.query;
   s.filters = filters_from(step.slots);
-  run_search(self, std::move(s), "search", "Here's what I found", false);
+  with_preferences(self, [self, s]() mutable {
+    auto applied = apply_preferences(known_preferences(self), s.filters);
+    run_search(self, std::move(s), "search", "Here's what I found", false, std::move(applied));
+  });
 }
 
 void do_refine(conv_actor* self, const plan_step& step) {
@@ -496,6 +574,76 @@ void show_cart_change(conv_actor* self, const protocol::cart_view& cart, std::st
   say(self, std::move(line));
 }
 
+/// Colours of the cart's lines other than `except`, as far as this conversation saw them.
+std::vector<std::string> cart_colours(conv_actor* self, const protocol::cart_view& cart,
+                                      const std::string& except) {
+  std::vector<std::string> out;
+  for (const auto& p : products_of(cart, self->state.ctx))
+    if (p.id != except && !p.colour.empty())
+      out.push_back(p.colour);
+  return out;
+}
+
+/// Items for the shopper to consider after adding a clashing `added`: the same kind of item in
+/// other colours that go with the rest of the cart, none of them already in it. One small
+/// search, filtered here; quiet when it finds nothing or fails (the add itself is done and said).
+void suggest_complements(conv_actor* self, const protocol::product& added,
+                         std::vector<std::string> colours, const protocol::cart_view& cart) {
+  constexpr uint32_t pool = 8;
+  constexpr size_t shown = 3;
+  if (added.product_type.empty())
+    return;
+  protocol::search_request req;
+  req.query = added.product_type;
+  req.filters.product_type = added.product_type;
+  req.filters.gender = added.gender;
+  // Colours already chosen are left out too: "goes with" should offer something new.
+  req.filters.exclude_colours.push_back(added.colour);
+  for (const auto& c : colours)
+    if (std::find(req.filters.exclude_colours.begin(), req.filters.exclude_colours.end(), c)
+        == req.filters.exclude_colours.end())
+      req.filters.exclude_colours.push_back(c);
+  req.filters.in_stock_only = true;
+  apply_preferences(known_preferences(self), req.filters);
+  req.limit = pool;
+  std::vector<std::string> in_cart;
+  for (const auto& line : cart.lines)
+    in_cart.push_back(line.product_id);
+  auto on_ok = [self, type = added.product_type, colours = std::move(colours),
+                in_cart = std::move(in_cart)](protocol::search_result r) {
+    std::vector<protocol::product> picks;
+    for (const auto& p : r.products) {
+      if (picks.size() == shown)
+        break;
+      bool taken = std::find(in_cart.begin(), in_cart.end(), p.id) != in_cart.end();
+      if (!taken && !p.colour.empty() && !style::clash_note(colours, p))
+        picks.push_back(p);
+    }
+    if (picks.empty())
+      return;
+    auto& ctx = self->state.ctx;
+    learn_currency(self, picks);
+    remember_products(ctx, picks);
+    // The suggestions become the list on screen ("add the first one"); "it" stays the item
+    // just added.
+    ctx.shown = picks;
+    ctx.shown_kind = list_kind::search_results;
+    emit(self, protocol::products_event{turn_of(self)->summary.turn_id, "Goes with your cart",
+                                        picks});
+    auto line = style::plural_of(type) + " in colours that go with your cart:\n"
+                + product_list(picks, 1);
+    line[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(line[0])));
+    line.pop_back();
+    say(self, std::move(line));
+  };
+  call(self, std::move(req), "suggest items that go with your cart", std::move(on_ok),
+       [self](const caf::error& err) {
+         spdlog::info("turn {}: no suggestions for the cart ({})", turn_of(self)->summary.turn_id,
+                      protocol::describe(err));
+         return true;
+       });
+}
+
 void add_items(conv_actor* self, std::vector<protocol::product> items, size_t i, int32_t quantity) {
   auto req = write_request<protocol::cart_add>(self);
   req.product_id = items[i].id;
@@ -514,6 +662,17 @@ void add_items(conv_actor* self, std::vector<protocol::product> items, size_t i,
          else
            line += std::to_string(items.size()) + " items to your cart.";
          show_cart_change(self, cart, std::move(line));
+         // Colour coherence: the first added item that clashes with the rest of the cart gets
+         // a note, and a single added item some alternatives that go with the cart.
+         for (const auto& added : items) {
+           auto others = cart_colours(self, cart, added.id);
+           if (auto note = style::clash_note(others, added)) {
+             say(self, *note);
+             if (items.size() == 1)
+               suggest_complements(self, added, std::move(others), cart);
+             break;
+           }
+         }
        });
 }
 
@@ -831,23 +990,79 @@ void do_remember(conv_actor* self, const plan_step& step) {
   req.env.idempotency_key = write_key(self);
   req.preference = protocol::stated_preference{*s.preference_key, *s.preference_value,
                                                runtime::wall_clock_ms()};
-  auto key = *s.preference_key;
-  auto value = *s.preference_value;
-  if (key == "budget")
-    value = format_amount(std::atoll(value.c_str()), self->state.ctx.currency);
-  call(self, std::move(req), "remember preference", [self, key, value](protocol::style_profile) {
-    say(self, "Got it: I'll remember " + key + " = " + value + ".");
+  auto pref = req.preference;
+  call(self, std::move(req), "remember preference", [self, pref](protocol::style_profile p) {
+    learn_profile(self, p);
+    std::string use;
+    if (pref.key == "budget")
+      use = " I'll keep searches and recommendations within it unless you name a price.";
+    else if (pref.key == "size" || pref.key == "avoid_colour")
+      use = " I'll use that in searches and recommendations.";
+    else
+      use = " I'll use that when I recommend things.";
+    say(self, "Got it: " + stated_text(pref, self->state.ctx.currency) + "." + use);
   });
 }
 
 void do_show_profile(conv_actor* self) {
-  call(self, protocol::profile_get{}, "show profile",
-       [self](protocol::style_profile p) { say(self, profile_text(p)); });
+  call(self, protocol::profile_get{}, "show profile", [self](protocol::style_profile p) {
+    learn_profile(self, p);
+    say(self, profile_text(p, self->state.ctx.currency));
+  });
 }
 
 void do_forget(conv_actor* self) {
   call(self, write_request<protocol::preference_forget>(self), "forget preferences",
-       [self](protocol::style_profile) { say(self, "Done: I've forgotten your stated preferences."); });
+       [self](protocol::style_profile p) {
+         learn_profile(self, p);
+         // What the shopper said also stops shaping the results on screen.
+         self->state.ctx.search.filters.exclude_colours.clear();
+         say(self, "Done: I've forgotten your stated preferences (budget, size, colours you "
+                   "avoid). What I learned from your likes stays; it shapes recommendations.");
+       });
+}
+
+// The style profiler can say something about this shopper's taste (else a ranking would only
+// keep the search order, with a reason that says nothing).
+bool knows_style(const protocol::style_profile& p) {
+  if (p.signal_count > 0 || !p.attributes.empty() || !p.taste.empty())
+    return true;
+  return std::any_of(p.stated.begin(), p.stated.end(), [](const auto& s) {
+    return s.key == "colour" || s.key == "brand" || s.key == "product_type";
+  });
+}
+
+// Candidates found for a recommendation: ranked by style at the profiler, blended with their
+// search relevance, the first page shown with the ranking's reason.
+void rank_candidates(conv_actor* self, search_state s, protocol::search_result r,
+                     applied_preferences applied) {
+  if (r.products.empty())
+    return show_results(self, s, r, "Picked for you", false, applied);
+  protocol::style_rank req;
+  for (const auto& p : r.products)
+    req.product_ids.push_back(p.id);
+  auto show_page = [self, s, applied](protocol::search_result page) {
+    if (page.products.size() > page_size)
+      page.products.resize(page_size);
+    page.scores.clear();
+    page.explanation.clear();   // it describes the candidate pool, not this page
+    show_results(self, s, page, "Picked for you", false, applied);
+  };
+  call(
+    self, std::move(req), "rank by your style",
+    [self, r, show_page](protocol::style_ranking ranking) mutable {
+      r.products = blend_by_style(r.products, r.scores, ranking);
+      if (!ranking.reason.empty())
+        say(self, "I picked these for you because " + ranking.reason + ".");
+      show_page(std::move(r));
+    },
+    [self, r, show_page](const caf::error& err) mutable {
+      if (protocol::is_degradation(err))
+        mark_degraded(self, agent_kind::style_profiler, err);
+      say(self, "I couldn't rank these by your style just now, so they're in search order.");
+      show_page(std::move(r));
+      return true;
+    });
 }
 
 void do_recommend(conv_actor* self, const plan_step& step) {
@@ -857,32 +1072,45 @@ void do_recommend(conv_actor* self, const plan_step& step) {
   s.filters = filters_from(step.slots);
   call(
     self, protocol::profile_get{}, "style profile",
-    [self, s](protocol::style_profile profile) {
-      auto filters = s;
-      for (const auto& pref : profile.stated) {
-        if (pref.key == "size" && filters.filters.size.empty())
-          filters.filters.size = pref.value;
-        else if (pref.key == "avoid_colour")
-          filters.filters.exclude_colours.push_back(pref.value);
-      }
-      if (profile.taste.empty())
+    [self, s](protocol::style_profile profile) mutable {
+      learn_profile(self, profile);
+      auto applied = apply_preferences(known_preferences(self), s.filters);
+      if (!knows_style(profile)) {
         say(self, "I don't know your style yet, so these are popular picks. Like a few items "
                   "and I'll learn what you prefer.");
-      run_search(self, std::move(filters), "search", "Picked for you", false,
-                 std::move(profile.taste), 0.5f);
+        return run_search(self, std::move(s), "search", "Picked for you", false,
+                          std::move(applied));
+      }
+      protocol::search_request req;
+      req.query = s.query.empty() ? s.filters.product_type : s.query;
+      req.filters = s.filters;
+      req.limit = recommend_pool;
+      req.style_vector = profile.taste;
+      req.style_weight = req.style_vector.empty() ? 0.f : style_share;
+      call(self, std::move(req), "search",
+           [self, s, applied](protocol::search_result r) {
+             rank_candidates(self, s, std::move(r), applied);
+           });
     },
-    [self, s](const caf::error& err) {
+    [self, s](const caf::error& err) mutable {
       if (!protocol::is_degradation(err))
         return false;
       mark_degraded(self, agent_kind::style_profiler, err);
       say(self, "Style profiles aren't available right now, so these picks aren't "
                 "personalised.");
-      run_search(self, s, "search", "Popular picks", false);
+      // What this conversation already knows of the shopper's preferences still applies.
+      auto applied = apply_preferences(known_preferences(self), s.filters);
+      run_search(self, std::move(s), "search", "Popular picks", false, std::move(applied));
       return true;
     });
 }
 
 void do_image_search(conv_actor* self, const protocol::user_turn& turn) {
+  if (turn.image.empty()) {
+    stop_plan(self, "I didn't get an image there. Send a PNG or JPEG picture of what you're "
+                    "looking for.");
+    return;
+  }
   protocol::image_analyse req;
   req.bytes = turn.image;
   call(self, std::move(req), "analyse image", [self](protocol::image_analysis a) {
@@ -894,7 +1122,10 @@ void do_image_search(conv_actor* self, const protocol::user_turn& turn) {
     s.active = true;
     s.filters.colour = a.colours.front().colour;
     say(self, "Your image is mostly " + s.filters.colour + ".");
-    run_search(self, std::move(s), "search", "Matching your image", false);
+    with_preferences(self, [self, s]() mutable {
+      auto applied = apply_preferences(known_preferences(self), s.filters);
+      run_search(self, std::move(s), "search", "Matching your image", false, std::move(applied));
+    });
   });
 }
 

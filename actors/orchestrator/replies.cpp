@@ -1,8 +1,10 @@
 // replies.cpp — the assistant's wording.
 #include "actors/orchestrator/replies.hpp"
 
+#include <cctype>
 #include <cstdlib>
 
+#include "adapters/style/style_ranker.hpp"
 #include "protocol/json_codec.hpp"
 
 namespace cartmate::orchestrator {
@@ -36,6 +38,20 @@ std::string currency_prefix(const std::string& currency) {
 
 std::string plural(int64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// "a, b and c" (or with `last` between the final two).
+std::string joined(const std::vector<std::string>& xs, const char* sep, const char* last = " and ") {
+  std::string out;
+  for (size_t i = 0; i < xs.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == xs.size() ? last : sep) + xs[i];
+  return out;
+}
+
+std::string lowered(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace
@@ -182,9 +198,12 @@ std::string comparison_text(const protocol::price_comparison& c, const std::stri
   }
   if (!c.verdict.empty())
     out += " Verdict: " + c.verdict + ".";
+  if (!c.reasons.empty())
+    out += " Why: " + joined(c.reasons, "; ", "; ") + ".";
+  // Each entry names the retailer and why it failed ("Trendora (no answer within 800 ms)"):
+  // the shopper should know which shops the comparison leaves out.
   if (!c.failed_retailers.empty())
-    out += " (" + plural(static_cast<int64_t>(c.failed_retailers.size()), "retailer", "retailers")
-           + " didn't answer.)";
+    out += " I couldn't get prices from " + joined(c.failed_retailers, ", ", " or ") + ".";
   return out;
 }
 
@@ -215,19 +234,81 @@ std::string alerts_text(const protocol::alert_list& list) {
   return out;
 }
 
-std::string profile_text(const protocol::style_profile& profile) {
+std::string stated_text(const protocol::stated_preference& s, const std::string& currency) {
+  const auto& v = s.value;
+  if (s.key == "budget") {
+    char* end = nullptr;
+    long long minor = std::strtoll(v.c_str(), &end, 10);
+    if (end != v.c_str() && *end == '\0')
+      return "your budget is " + format_amount(minor, currency);
+    return "your budget is " + v;
+  }
+  if (s.key == "size")
+    return "you wear size " + v;
+  if (s.key == "avoid_colour")
+    return "you don't like " + lowered(v) + " (I leave it out of searches)";
+  if (s.key == "colour")
+    return "you like " + lowered(v);
+  if (s.key == "brand")
+    return "you like " + v;
+  if (s.key == "avoid_brand")
+    return "you don't like " + v;
+  if (s.key == "product_type")
+    return "you like " + style::plural_of(lowered(v));
+  if (s.key == "avoid_product_type")
+    return "you don't like " + style::plural_of(lowered(v));
+  if (s.key == "gender")
+    return "you shop for " + v;
+  return s.key + ": " + v;
+}
+
+std::string profile_text(const protocol::style_profile& profile, const std::string& currency) {
   if (profile.signal_count == 0 && profile.stated.empty() && profile.attributes.empty())
     return "I don't know your style yet. Like a few items or tell me e.g. \"I wear size M\".";
-  std::string out = "What I know about your style:\n";
-  for (const auto& s : profile.stated)
-    out += "- " + s.key + ": " + s.value + "\n";
-  size_t shown = 0;
-  for (const auto& a : profile.attributes) {
-    if (shown++ == 5)
-      break;
-    out += "- likes " + a.attribute + " " + a.value + "\n";
+  std::string out = "Here's what I know about you.";
+  if (!profile.stated.empty()) {
+    out += "\nYou told me:";
+    for (const auto& s : profile.stated)
+      out += "\n- " + stated_text(s, currency);
   }
-  out += "(from " + plural(profile.signal_count, "signal", "signals") + ")";
+  // Learned likings, strongest first (the profile lists them that way), a few per kind.
+  std::vector<std::string> colours;
+  std::vector<std::string> types;
+  std::vector<std::string> brands;
+  for (const auto& a : profile.attributes) {
+    if (a.weight <= 0.f)
+      continue;
+    auto* bucket = a.attribute == "colour"         ? &colours
+                   : a.attribute == "product_type" ? &types
+                   : a.attribute == "brand"        ? &brands
+                                                   : nullptr;
+    if (bucket != nullptr && bucket->size() < 4)
+      bucket->push_back(a.attribute == "brand"          ? a.value
+                        : a.attribute == "product_type" ? style::plural_of(lowered(a.value))
+                                                        : lowered(a.value));
+  }
+  if (profile.signal_count > 0 || !profile.attributes.empty()) {
+    out += "\nFrom what you liked, viewed and bought ("
+           + plural(profile.signal_count, "signal", "signals") + "):";
+    size_t lines = 0;
+    auto line = [&out, &lines](const std::string& text) {
+      out += "\n- " + text;
+      ++lines;
+    };
+    if (!colours.empty())
+      line("colours you like: " + joined(colours, ", "));
+    if (!types.empty())
+      line("kinds of items you like: " + joined(types, ", "));
+    if (!brands.empty())
+      line("brands you like: " + joined(brands, ", "));
+    if (profile.price_band_min_minor > 0 && profile.price_band_max_minor > 0)
+      line("you usually pick items between " + format_amount(profile.price_band_min_minor, currency)
+           + " and " + format_amount(profile.price_band_max_minor, currency));
+    if (lines == 0)
+      line("nothing clear yet; a few more likes will tell me more");
+  }
+  if (!profile.stated.empty())
+    out += "\nSay \"forget my preferences\" to clear what you told me.";
   return out;
 }
 

@@ -32,11 +32,19 @@ std::string cart_text(const protocol::cart_view& cart);
 std::string checkout_text(const protocol::checkout_summary& summary);
 std::string order_placed_text(const protocol::order& o);
 std::string orders_text(const protocol::order_history& history);
+/// Offers, the verdict with its reasons, and the retailers that could not be asked, by name
+/// and why.
 std::string comparison_text(const protocol::price_comparison& c, const std::string& title);
 std::string alert_text(const protocol::alert& a, const std::string& title,
                        const std::string& currency);
 std::string alerts_text(const protocol::alert_list& list);
-std::string profile_text(const protocol::style_profile& profile);
+/// One stated preference in words: "your budget is ₹2,000", "you wear size M", "you don't
+/// like yellow (I leave it out of searches)".
+std::string stated_text(const protocol::stated_preference& s, const std::string& currency);
+
+/// What the shopper told us (budget in `currency`, size, colours they avoid, ...) and what we
+/// learned from their signals (colours, kinds of items and brands they like, their price range).
+std::string profile_text(const protocol::style_profile& profile, const std::string& currency);
 
 /// What the assistant can do, as a short list.
 std::string capabilities_text();

@@ -183,6 +183,7 @@ void send_turn(driver_actor* self) {
   req.input = turn.input;
   req.text = turn.text;
   req.product_ref = turn.product_ref;
+  req.image = turn.image;
   auto orchestrator = st.directory->lookup(protocol::agent_kind::orchestrator, req.env.session);
   if (!orchestrator) {
     st.outcome.failure = orchestrator.error();

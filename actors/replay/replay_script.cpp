@@ -3,7 +3,9 @@
 #include "actors/replay/replay_script.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -271,8 +273,9 @@ caf::error parse_header(const json& h, conversation_script& out) {
   return {};
 }
 
-caf::expected<script_turn> parse_turn(const json& t, size_t line, const std::string& currency) {
-  if (auto err = only_keys(t, "", {"user", "input", "ref", "expect", "note"}))
+caf::expected<script_turn> parse_turn(const json& t, size_t line, const std::string& currency,
+                                      const std::string& file_name) {
+  if (auto err = only_keys(t, "", {"user", "input", "ref", "image", "expect", "note"}))
     return err;
   script_turn out;
   out.line = line;
@@ -284,9 +287,24 @@ caf::expected<script_turn> parse_turn(const json& t, size_t line, const std::str
     if (!name)
       return std::move(name.error());
     auto input = turn_input_from_string(*name);
-    if (!input || *input == protocol::turn_input::image)
-      return fail("unknown input '" + *name + "' (message, confirm, cancel, like, dislike)");
+    if (!input)
+      return fail("unknown input '" + *name + "' (message, confirm, cancel, like, dislike, image)");
     out.input = *input;
+  }
+  if (auto it = t.find("image"); it != t.end()) {
+    if (t.contains("input") && out.input != protocol::turn_input::image)
+      return fail("'image' goes with input 'image' (or no 'input' at all)");
+    if (auto err = read_into(out.image_path, [&] { return get_string(*it, "image"); }))
+      return err;
+    if (out.image_path.empty())
+      return fail("'image' must name a PNG or JPEG file");
+    out.input = protocol::turn_input::image;
+    if (auto err = read_into(out.image, [&] { return read_image_file(out.image_path, file_name); }))
+      return err;
+    if (out.text.empty())
+      out.text = "[image " + out.image_path + "]";   // what the transcript and history show
+  } else if (out.input == protocol::turn_input::image) {
+    return fail("an image turn needs 'image': the path of a PNG or JPEG file");
   }
   if (auto it = t.find("ref"); it != t.end())
     if (auto err = read_into(out.product_ref, [&] { return get_string(*it, "ref"); }))
@@ -317,7 +335,7 @@ caf::error parse_line(std::string_view line, size_t line_no, bool first_content,
     return parse_header(*parsed, out);
   if (parsed->contains("conversation"))
     return fail("'conversation' is only allowed on the first line");
-  auto turn = parse_turn(*parsed, line_no, out.currency);
+  auto turn = parse_turn(*parsed, line_no, out.currency, out.file);
   if (!turn)
     return std::move(turn.error());
   out.turns.push_back(std::move(*turn));
@@ -337,6 +355,23 @@ bool turn_expectations::empty() const {
   return intents.empty() && agents.empty() && no_agents.empty() && !products && !cart
          && !confirmation_asked && !order_placed && !degraded && !error && reply_contains.empty()
          && reply_not_contains.empty();
+}
+
+caf::expected<std::vector<uint8_t>> read_image_file(const std::string& path,
+                                                    const std::string& script_file) {
+  namespace fs = std::filesystem;
+  fs::path resolved{path};
+  if (resolved.is_relative())
+    resolved = fs::path{script_file}.parent_path() / resolved;
+  std::ifstream in{resolved, std::ios::binary};
+  if (!in)
+    return fail("cannot read image '" + path + "' (" + resolved.string() + ")");
+  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  if (in.bad())
+    return fail("cannot read image '" + path + "' (" + resolved.string() + ")");
+  if (bytes.empty())
+    return fail("image '" + path + "' (" + resolved.string() + ") is empty");
+  return bytes;
 }
 
 std::optional<protocol::turn_input> turn_input_from_string(std::string_view name) {

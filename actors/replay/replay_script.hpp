@@ -63,6 +63,8 @@ struct script_turn {
   std::string text;
   protocol::turn_input input = protocol::turn_input::message;
   std::string product_ref;            // like/dislike: what is liked ("the second one")
+  std::string image_path;             // image turns: the file as the script names it
+  std::vector<uint8_t> image;         // image turns: its bytes, read when the script is parsed
   turn_expectations expect;
 };
 
@@ -76,12 +78,19 @@ struct conversation_script {
 };
 
 /// Parses script text. Fails with errc::invalid_argument as "FILE:LINE: reason" on the first
-/// malformed line (bad JSON, unknown key, wrong type, unknown intent or agent name).
+/// malformed line (bad JSON, unknown key, wrong type, unknown intent or agent name, an image
+/// file that cannot be read). An image turn's path is relative to the directory of `file_name`.
 [[nodiscard]] caf::expected<conversation_script> parse_script(std::string_view text,
                                                               const std::string& file_name);
 
 /// Reads and parses the file at `path`; the default name is the file's stem.
 [[nodiscard]] caf::expected<conversation_script> load_script(const std::string& path);
+
+/// The bytes of an image file for an image turn: `path` as given when absolute, else relative
+/// to the directory of `script_file`. Fails with invalid_argument naming the file when it cannot
+/// be read or is empty.
+[[nodiscard]] caf::expected<std::vector<uint8_t>> read_image_file(const std::string& path,
+                                                                  const std::string& script_file);
 
 /// "message", "confirm", ... as scripts spell them.
 std::optional<protocol::turn_input> turn_input_from_string(std::string_view name);

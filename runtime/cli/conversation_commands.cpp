@@ -102,6 +102,7 @@ constexpr const char* chat_help = R"(Type a message and press Enter. Commands:
   /no               cancel it
   /like [which]     like an item ("/like the second one"; default: the last one shown)
   /dislike [which]  dislike an item
+  /image PATH       search by a picture (PNG or JPEG file; the path is relative to where you are)
   /help             this text
   /quit             leave (Ctrl-D works too)
 )";
@@ -154,6 +155,21 @@ int chat_command(const cli_options& opts, const config::node_config& cfg) {
       } else if (cmd == "/no") {
         turn.input = protocol::turn_input::cancel;
         turn.text = "no";
+      } else if (cmd == "/image") {
+        if (arg.empty()) {
+          std::cout << "usage: /image PATH (a PNG or JPEG file)\n";
+          continue;
+        }
+        // Relative to the working directory: resolve against a file that would live there.
+        auto bytes = replay::read_image_file(arg, "./chat");
+        if (!bytes) {
+          std::cout << protocol::describe(bytes.error()) << "\n";
+          continue;
+        }
+        turn.input = protocol::turn_input::image;
+        turn.image_path = arg;
+        turn.image = std::move(*bytes);
+        turn.text = "[image " + arg + "]";
       } else if (cmd == "/like" || cmd == "/dislike") {
         turn.input = cmd == "/like" ? protocol::turn_input::like : protocol::turn_input::dislike;
         turn.product_ref = arg.empty() ? std::string{"it"} : arg;

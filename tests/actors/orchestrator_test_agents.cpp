@@ -1,6 +1,8 @@
 // orchestrator_test_agents.cpp — the stand-in agents and recording client of the orchestrator tests.
 #include "tests/actors/orchestrator_test_agents.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
@@ -165,6 +167,88 @@ caf::actor spawn_test_cart(caf::actor_system& sys, std::shared_ptr<const index::
       [log](const order_list_request&) {
         ++log->cart_requests;
         return order_history{log->orders};
+      },
+    };
+  });
+}
+
+caf::actor spawn_test_style(caf::actor_system& sys, std::shared_ptr<style_log> log,
+                            std::vector<product> catalog) {
+  return sys.spawn([log, catalog](caf::event_based_actor*) -> caf::behavior {
+    auto profile = [log](const envelope& env) {
+      style_profile p;
+      p.user = env.user;
+      p.taste = log->taste;
+      p.attributes = log->attributes;
+      p.stated = log->stated;
+      p.signal_count = log->signal_count;
+      return p;
+    };
+    return {
+      [log, profile](const profile_get& req) {
+        ++log->profile_gets;
+        return profile(req.env);
+      },
+      [log, profile](const preference_set& req) {
+        log->sets.push_back(req);
+        auto& stated = log->stated;
+        auto same_key = [&req](const stated_preference& s) { return s.key == req.preference.key; };
+        stated.erase(std::remove_if(stated.begin(), stated.end(), same_key), stated.end());
+        stated.push_back(req.preference);
+        return profile(req.env);
+      },
+      [log, profile](const preference_forget& req) {
+        log->forgets.push_back(req);
+        auto& stated = log->stated;
+        stated.erase(std::remove_if(stated.begin(), stated.end(),
+                                    [&req](const stated_preference& s) {
+                                      return req.key.empty() || s.key == req.key;
+                                    }),
+                     stated.end());
+        return profile(req.env);
+      },
+      [log](const style_signal& req) {
+        log->signals.push_back(req);
+        return ack{};
+      },
+      [log, catalog](const style_rank& req) {
+        log->ranks.push_back(req);
+        auto favourite = [&](const std::string& id) {
+          return std::any_of(catalog.begin(), catalog.end(), [&](const product& p) {
+            return p.id == id && p.colour == log->favourite_colour;
+          });
+        };
+        style_ranking r;
+        for (bool first : {true, false})
+          for (const auto& id : req.product_ids)
+            if (favourite(id) == first) {
+              r.product_ids.push_back(id);
+              r.scores.push_back(first ? 1.f : 0.f);
+            }
+        r.reason = log->rank_reason;
+        return r;
+      },
+      [log](const image_analyse& req) -> caf::result<image_analysis> {
+        log->images.push_back(req);
+        if (req.bytes.empty())
+          return make_error(errc::invalid_argument, "no image");
+        image_analysis a;
+        a.colours.push_back(colour_share{log->image_colour, 0.9f, 0x0000ff});
+        a.width = 4;
+        a.height = 4;
+        return a;
+      },
+    };
+  });
+}
+
+caf::actor spawn_test_price(caf::actor_system& sys, std::shared_ptr<price_comparison> answer) {
+  return sys.spawn([answer](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [answer](const price_compare& req) {
+        auto c = *answer;
+        c.product_id = req.product_id;
+        return c;
       },
     };
   });

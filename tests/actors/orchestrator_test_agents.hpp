@@ -1,6 +1,7 @@
 // orchestrator_test_agents.hpp — stand-ins for the agents the orchestrator talks to, for its tests:
-// a discovery agent over the real product index, a cart with checkout, and a client that
-// records the event stream. Each records the requests it got so tests can assert on them.
+// a discovery agent over the real product index, a cart with checkout, a style profiler and a
+// price comparison agent answering what the test sets, and a client that records the event
+// stream. Each records the requests it got so tests can assert on them.
 // Threading: everything runs on the deterministic test scheduler (the test's thread).
 #pragma once
 
@@ -16,6 +17,8 @@
 #include "protocol/cart_messages.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/orchestrator_messages.hpp"
+#include "protocol/price_messages.hpp"
+#include "protocol/style_messages.hpp"
 
 namespace cartmate::testing {
 
@@ -33,6 +36,34 @@ struct agent_log {
   std::vector<protocol::order> orders;
   std::map<std::string, int32_t> cart;   // product id -> quantity, the cart's real state
 };
+
+/// The style profiler stand-in's state and what it was asked. Stated preferences are kept per
+/// key (one value per key, as the real agent does), for every user alike.
+struct style_log {
+  std::vector<protocol::stated_preference> stated;
+  uint32_t signal_count = 0;
+  std::vector<protocol::attribute_preference> attributes;
+  std::vector<float> taste;
+  /// style_rank puts products of this colour first (score 1, others 0) with `rank_reason`.
+  std::string favourite_colour;
+  std::string rank_reason = "you liked several things in your favourite colour";
+  /// image_analyse answers this colour for any non-empty image.
+  std::string image_colour = "Blue";
+  int profile_gets = 0;
+  std::vector<protocol::preference_set> sets;
+  std::vector<protocol::preference_forget> forgets;
+  std::vector<protocol::style_rank> ranks;
+  std::vector<protocol::image_analyse> images;
+  std::vector<protocol::style_signal> signals;
+};
+
+/// Style-profiler stand-in over `log` (see style_log); `catalog` gives the colours it ranks by.
+caf::actor spawn_test_style(caf::actor_system& sys, std::shared_ptr<style_log> log,
+                            std::vector<protocol::product> catalog);
+
+/// Price-comparison stand-in: answers every price_compare with `answer` (product id filled in).
+caf::actor spawn_test_price(caf::actor_system& sys,
+                            std::shared_ptr<protocol::price_comparison> answer);
 
 /// The event stream and summaries a requester got, in arrival order.
 struct client_log {

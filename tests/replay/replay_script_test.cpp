@@ -112,8 +112,46 @@ TEST(replay_script, missing_file_is_not_found) {
   EXPECT_EQ(protocol::errc_of(s.error()), protocol::errc::not_found);
 }
 
+// Image turns read their file when the script is parsed, relative to the script's folder.
+TEST(replay_script, image_turns_carry_the_file_bytes) {
+  const std::string dir = std::string{CARTMATE_SOURCE_DIR} + "/tests/fixtures/images";
+  auto s = parse_script(R"({"image": "solid_navy.png", "expect": {"intent": "search"}}
+{"user": "this one", "input": "image", "image": "red_white.png"})",
+                        dir + "/images.jsonl");
+  ASSERT_TRUE(s) << protocol::describe(s.error());
+  ASSERT_EQ(s->turns.size(), 2u);
+  const auto& t = s->turns[0];
+  EXPECT_EQ(t.input, protocol::turn_input::image);
+  EXPECT_EQ(t.image_path, "solid_navy.png");
+  auto direct = read_image_file(dir + "/solid_navy.png", "elsewhere/x.jsonl");
+  ASSERT_TRUE(direct) << protocol::describe(direct.error());
+  EXPECT_EQ(t.image, *direct);
+  ASSERT_GE(t.image.size(), 8u);
+  EXPECT_EQ(t.image[1], 'P');   // a PNG signature: the file's bytes, not its name
+  EXPECT_FALSE(t.text.empty()) << "the transcript shows something for the turn";
+  EXPECT_EQ(s->turns[1].text, "this one");
+  EXPECT_FALSE(s->turns[1].image.empty());
+}
+
+TEST(replay_script, an_unreadable_image_is_a_script_error_naming_file_and_line) {
+  auto missing = parse_script("{\"user\": \"hi\"}\n{\"image\": \"nope.png\"}",
+                              "scripts/pics.jsonl");
+  ASSERT_FALSE(missing);
+  auto text = protocol::describe(missing.error());
+  EXPECT_NE(text.find("scripts/pics.jsonl:2: cannot read image 'nope.png'"), std::string::npos)
+    << text;
+  EXPECT_NE(text.find("scripts/nope.png"), std::string::npos) << "the resolved path: " << text;
+  EXPECT_NE(error_of("{\"input\": \"image\"}").find("t.jsonl:1: an image turn needs 'image'"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"input\": \"like\", \"ref\": \"it\", \"image\": \"a.png\"}")
+              .find("'image' goes with input 'image'"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"image\": 3}").find("'image' must be a string"), std::string::npos);
+}
+
 TEST(replay_script, every_example_conversation_parses) {
-  for (auto name : {"demo", "greet_help_unknown", "multi_step", "bad_input", "checkout_confirm"}) {
+  for (auto name : {"demo", "greet_help_unknown", "multi_step", "bad_input", "checkout_confirm",
+                    "image_search", "style_and_prices"}) {
     auto path = std::string{CARTMATE_SOURCE_DIR} + "/examples/conversations/" + name + ".jsonl";
     auto s = load_script(path);
     ASSERT_TRUE(s) << protocol::describe(s.error());
