@@ -62,55 +62,19 @@ struct trigger_outcome {
   caf::error error;
 };
 
-template <class T>
-void deliver(caf::typed_response_promise<T>& rp, caf::expected<T> x) {
-  if (x)
-    rp.deliver(std::move(*x));
-  else
-    rp.deliver(std::move(x.error()));
-}
-
-/// Runs `job(store)`, turning anything thrown into an error value.
-template <class Store, class Job>
-auto run_job(Job& job, Store& store) -> decltype(job(store)) {
-  try {
-    return job(store);
-  } catch (const std::exception& e) {
-    return make_error(errc::agent_error, std::string{"alert store failed: "} + e.what());
-  }
-}
-
 /// Calls `job(Store&)` where the handle's executor says; `then(result)` runs in the actor.
 template <class Store, class Job, class Then>
 void with_store(alerts_actor* self, const stores::store_handle<Store>& handle, Job job,
                 Then then) {
-  if (handle.executor->runs_inline()) {
-    call_store(self, *handle.executor,
-               [&job, &store = *handle.store] { return run_job(job, store); }, std::move(then));
-    return;
-  }
-  call_store(self, *handle.executor,
-             [store = handle.store, job = std::move(job)]() mutable { return run_job(job, *store); },
-             std::move(then));
+  actors::with_store(self, handle, "alert store", std::move(job), std::move(then));
 }
 
-/// Answers a request from one store call; the memory stores answer within the handler.
+/// Answers a request from one store call (see actors::answer_from_store).
 template <class T, class Store, class Job, class Finish>
 caf::result<T> answer_from_store(alerts_actor* self, const stores::store_handle<Store>& handle,
                                  const std::string& trace_id, Job job, Finish finish) {
-  if (handle.executor->runs_inline()) {
-    std::optional<caf::expected<T>> out;
-    with_store(self, handle, std::move(job),
-               [&out, &finish](auto result) { out.emplace(finish(std::move(result))); });
-    return std::move(*out);
-  }
-  auto rp = self->make_response_promise<T>();
-  with_store(self, handle, std::move(job),
-             [rp, trace_id, finish = std::move(finish)](auto result) mutable {
-               runtime::trace_scope trace{trace_id};
-               deliver(rp, finish(std::move(result)));
-             });
-  return rp;
+  return actors::answer_from_store<T>(self, handle, "alert store", trace_id, std::move(job),
+                                      std::move(finish));
 }
 
 caf::expected<stores::user_key> owner_of(const protocol::envelope& env) {

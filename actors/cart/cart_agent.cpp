@@ -64,60 +64,19 @@ using cart_actor = caf::stateful_actor<cart_state>;
 template <class T>
 using promise_of = caf::typed_response_promise<T>;
 
-template <class T>
-void deliver(promise_of<T>& rp, caf::expected<T> x) {
-  if (x)
-    rp.deliver(std::move(*x));
-  else
-    rp.deliver(std::move(x.error()));
-}
-
-/// Runs `job(store)` on the executor's thread. The stores return errors as values; anything
-/// thrown anyway still becomes an answer, so a request never waits for one that cannot come.
-template <class Job>
-auto run_job(Job& job, stores::cart_store& store) -> decltype(job(store)) {
-  try {
-    return job(store);
-  } catch (const std::exception& e) {
-    return make_error(errc::agent_error, std::string{"cart store failed: "} + e.what());
-  }
-}
-
-/// Calls the store with `job(cart_store&)` where its executor says; `then(result)` runs in the
-/// actor (at once for the memory store). `job` must not touch the actor: it may run elsewhere.
+/// Calls the cart store with `job(cart_store&)` where its executor says; `then(result)` runs in
+/// the actor (at once for the memory store). `job` must not touch the actor.
 template <class Job, class Then>
 void with_store(cart_actor* self, Job job, Then then) {
-  auto& handle = self->state.store;
-  if (handle.executor->runs_inline()) {
-    // The job runs before call_store returns: it may borrow the store and itself.
-    call_store(self, *handle.executor,
-               [&job, &store = *handle.store] { return run_job(job, store); }, std::move(then));
-    return;
-  }
-  call_store(self, *handle.executor,
-             [store = handle.store, job = std::move(job)]() mutable { return run_job(job, *store); },
-             std::move(then));
+  actors::with_store(self, self->state.store, "cart store", std::move(job), std::move(then));
 }
 
-/// Answers a request from one store call: `finish(result) -> caf::expected<T>` makes the answer
-/// in the actor. The memory store answers within the handler, without a response promise.
+/// Answers a request from one cart store call (see actors::answer_from_store).
 template <class T, class Job, class Finish>
 caf::result<T> answer_from_store(cart_actor* self, const std::string& trace_id, Job job,
                                  Finish finish) {
-  if (self->state.store.executor->runs_inline()) {
-    std::optional<caf::expected<T>> out;
-    with_store(self, std::move(job), [&out, &finish](auto result) {
-      out.emplace(finish(std::move(result)));
-    });
-    return std::move(*out);
-  }
-  auto rp = self->make_response_promise<T>();
-  with_store(self, std::move(job),
-             [rp, trace_id, finish = std::move(finish)](auto result) mutable {
-               runtime::trace_scope trace{trace_id};
-               deliver(rp, finish(std::move(result)));
-             });
-  return rp;
+  return actors::answer_from_store<T>(self, self->state.store, "cart store", trace_id,
+                                      std::move(job), std::move(finish));
 }
 
 caf::expected<stores::user_key> owner_of(const protocol::envelope& env) {
