@@ -19,7 +19,6 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/store_call.hpp"
-#include "adapters/stores/memory_cart_store.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/errors.hpp"
 #include "runtime/logging.hpp"
@@ -465,13 +464,6 @@ caf::actor spawn_cart_agent(caf::actor_system& sys,
   if (!store.executor)
     store.executor = stores::inline_executor();
   return sys.spawn(cart_agent, std::move(store), &ctx, std::move(options));
-}
-
-caf::actor spawn_cart_agent(caf::actor_system& sys,
-                            std::shared_ptr<stores::memory_cart_store> store,
-                            const runtime::resilience_context& ctx, cart_agent_options options) {
-  return spawn_cart_agent(sys, stores::store_handle<stores::cart_store>{std::move(store)}, ctx,
-                          std::move(options));
 }
 
 }  // namespace cartmate::actors

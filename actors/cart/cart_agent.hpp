@@ -17,10 +17,6 @@
 #include "adapters/stores/store_executor.hpp"
 #include "runtime/resilience_context.hpp"
 
-namespace cartmate::stores {
-class memory_cart_store;
-}
-
 namespace cartmate::actors {
 
 struct cart_agent_options {
@@ -38,12 +34,6 @@ struct cart_agent_options {
 /// must outlive the agent.
 caf::actor spawn_cart_agent(caf::actor_system& sys,
                             stores::store_handle<stores::cart_store> store,
-                            const runtime::resilience_context& ctx,
-                            cart_agent_options options = {});
-
-/// The same on the in-memory store, whose calls run inline (it never blocks).
-caf::actor spawn_cart_agent(caf::actor_system& sys,
-                            std::shared_ptr<stores::memory_cart_store> store,
                             const runtime::resilience_context& ctx,
                             cart_agent_options options = {});
 

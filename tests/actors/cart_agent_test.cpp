@@ -74,7 +74,7 @@ struct cart_agent_test : runtime_fixture {
     discovery = sys.spawn(fake_discovery, catalog);
     directory.add(protocol::agent_kind::product_discovery,
                   runtime::agent_replica{discovery, "test", true});
-    agent = actors::spawn_cart_agent(sys, store, *ctx);
+    agent = actors::spawn_cart_agent(sys, {store}, *ctx);
     sched.run();
   }
 
@@ -438,7 +438,7 @@ TEST_F(cart_agent_test, restarted_agent_keeps_carts_and_orders) {
   ASSERT_TRUE(add("kurta", 3));
   caf::anon_send_exit(agent, caf::exit_reason::kill);
   sched.run();
-  agent = actors::spawn_cart_agent(sys, store, *ctx);
+  agent = actors::spawn_cart_agent(sys, {store}, *ctx);
   sched.run();
   EXPECT_EQ(quantity_of(view(), "kurta"), 3);
   auto history = orders();

@@ -36,7 +36,7 @@ struct orchestrator_integration_test : runtime_fixture {
     policy.max_attempts = 2;
     ctx = std::make_unique<runtime::resilience_context>(directory, breakers, metrics, timer, policy);
     auto discovery = cartmate::discovery::spawn_product_discovery_agent(sys, idx, metrics);
-    auto cart = cartmate::actors::spawn_cart_agent(sys, store, *ctx);
+    auto cart = cartmate::actors::spawn_cart_agent(sys, {store}, *ctx);
     directory.add(protocol::agent_kind::product_discovery, runtime::agent_replica{discovery, "t", true});
     directory.add(protocol::agent_kind::cart, runtime::agent_replica{cart, "t", true});
     orchestrator::orchestrator_deps deps;
