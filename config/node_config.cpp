@@ -30,6 +30,7 @@ caf::expected<node_config> map_settings(const json& tree) {
                                       + "\", which is not an agent kind of this build");
     cfg.agents.push_back(*kind);
   }
+  cfg.gateway = node.at("gateway").get<bool>();
   const auto& log = tree.at("log");
   cfg.log = {log.at("level").get<std::string>(), log.at("format").get<std::string>(),
              log.at("file").get<std::string>()};
@@ -83,6 +84,33 @@ caf::expected<node_config> map_settings(const json& tree) {
                redis.at("password").get<std::string>(), redis.at("database").get<int>(),
                redis.at("key_prefix").get<std::string>(), redis.at("pool_size").get<int>(),
                millis(redis, "timeout_ms")};
+  const auto& cluster = tree.at("cluster");
+  cfg.cluster = {cluster.at("enabled").get<bool>(),
+                 cluster.at("address").get<std::string>(),
+                 cluster.at("port").get<int>(),
+                 cluster.at("advertise_host").get<std::string>(),
+                 cluster.at("seeds").get<std::vector<std::string>>(),
+                 millis(cluster, "heartbeat_interval_ms"),
+                 millis(cluster, "connection_timeout_ms"),
+                 millis(cluster, "connect_timeout_ms"),
+                 millis(cluster, "reconnect_initial_ms"),
+                 millis(cluster, "reconnect_max_ms"),
+                 millis(cluster, "announce_interval_ms"),
+                 millis(cluster, "join_wait_ms")};
+  for (const auto& seed : cfg.cluster.seeds)
+    if (!parse_host_port(seed))
+      return protocol::make_error(protocol::errc::invalid_argument,
+                                  "configuration key 'cluster.seeds': \"" + seed
+                                    + "\" is not host:port with a port between 1 and 65535");
+  if (cfg.cluster.reconnect_max < cfg.cluster.reconnect_initial)
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                "configuration key 'cluster.reconnect_max_ms' must not be below "
+                                "cluster.reconnect_initial_ms");
+  if (cfg.cluster.heartbeat_interval.count() > 0 && cfg.cluster.connection_timeout.count() > 0
+      && cfg.cluster.connection_timeout <= cfg.cluster.heartbeat_interval)
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                "configuration key 'cluster.connection_timeout_ms' must exceed "
+                                "cluster.heartbeat_interval_ms (a healthy peer would be dropped)");
   if (cfg.auth.enabled && cfg.auth.secret.empty())
     return protocol::make_error(protocol::errc::invalid_argument,
                                 "configuration key 'auth.secret' must be set when auth.enabled is true");
@@ -91,6 +119,19 @@ caf::expected<node_config> map_settings(const json& tree) {
 }
 
 }  // namespace
+
+std::optional<host_port> parse_host_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    return std::nullopt;
+  auto digits = text.substr(colon + 1);
+  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  auto port = std::stoi(std::string{digits});
+  if (port < 1 || port > 65535)
+    return std::nullopt;
+  return host_port{std::string{text.substr(0, colon)}, static_cast<uint16_t>(port)};
+}
 
 caf::expected<node_config> make_node_config(const nlohmann::json& settings) {
   auto tree = validate_settings(settings, {});

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,9 +123,34 @@ struct redis_settings {
   std::chrono::milliseconds timeout{1000};
 };
 
+struct host_port {
+  std::string host;
+  uint16_t port = 0;
+};
+
+/// "host:port" (port 1..65535; the host is not resolved here), or nothing.
+std::optional<host_port> parse_host_port(std::string_view text);
+
+/// Cluster membership over CAF's middleman (see docs/cluster.md).
+struct cluster_settings {
+  bool enabled = false;
+  std::string address;
+  int port = 0;                                 // 0: any free port
+  std::string advertise_host;                   // empty: address
+  std::vector<std::string> seeds;               // "host:port", validated
+  std::chrono::milliseconds heartbeat_interval{0};
+  std::chrono::milliseconds connection_timeout{0};
+  std::chrono::milliseconds connect_timeout{0};
+  std::chrono::milliseconds reconnect_initial{0};
+  std::chrono::milliseconds reconnect_max{0};
+  std::chrono::milliseconds announce_interval{0};
+  std::chrono::milliseconds join_wait{0};
+};
+
 struct node_config {
   std::string name;
   std::vector<protocol::agent_kind> agents;
+  bool gateway = true;                          // serve shoppers (page, WebSocket)
   log_settings log;
   scheduler_settings scheduler;
   supervisor_settings supervisor;
@@ -137,6 +164,7 @@ struct node_config {
   store_settings stores;
   postgres_settings postgres;
   redis_settings redis;
+  cluster_settings cluster;
 
   bool uses_redis() const { return stores.session_context == "redis" || rate_limit.backend == "redis"; }
   /// The full validated tree, for sections not mirrored above. Shared and immutable, so

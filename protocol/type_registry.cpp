@@ -11,6 +11,7 @@
 #include "protocol/ack.hpp"
 #include "protocol/alert_messages.hpp"
 #include "protocol/cart_messages.hpp"
+#include "protocol/cluster_messages.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/orchestrator_messages.hpp"
@@ -31,7 +32,7 @@
   X(price_event) X(notification_ack) X(notification_pending) X(notification_list)                                                       \
   X(user_turn) X(turn_summary) X(thinking_event) X(delegation_event) X(products_event)    \
   X(cart_event) X(partial_event) X(final_event) X(notification_event) X(error_event)      \
-  X(comparison_event)
+  X(comparison_event) X(cluster_agent) X(member_info)
 
 namespace cartmate::protocol {
 
@@ -74,6 +75,21 @@ const std::vector<std::string>& protocol_type_names() {
     return out;
   }();
   return names;
+}
+
+uint64_t protocol_fingerprint() {
+  // FNV-1a over the names in order: nodes of different builds refuse each other instead of
+  // silently dropping the messages one of them cannot read.
+  uint64_t h = 1469598103934665603ull;
+  for (const auto& name : protocol_type_names()) {
+    for (unsigned char c : name) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  }
+  return h;
 }
 
 caf::error verify_protocol_types(caf::actor_system& sys) {

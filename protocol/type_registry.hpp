@@ -3,6 +3,7 @@
 // drops unregistered types between nodes).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ void register_protocol_types(caf::actor_system_config& cfg);
 
 /// The registered names, in registration order.
 const std::vector<std::string>& protocol_type_names();
+
+/// A hash of protocol_type_names(): cluster members with different ones cannot talk.
+uint64_t protocol_fingerprint();
 
 /// Error naming the first type `sys` cannot create, or an empty error when all are known.
 caf::error verify_protocol_types(caf::actor_system& sys);

@@ -35,6 +35,8 @@ uint64_t rendezvous_weight(std::string_view key, const agent_replica& replica) {
 void agent_directory::add(protocol::agent_kind kind, agent_replica replica) {
   std::unique_lock<std::shared_mutex> guard{mutex_};
   auto& e = entries_[kind];
+  if (replica.local)
+    ++local_version_;
   e.replicas.push_back(std::move(replica));
   e.unavailable_reason.clear();
 }
@@ -46,7 +48,13 @@ void agent_directory::remove(protocol::agent_kind kind, const caf::actor_addr& a
     return;
   auto& replicas = i->second.replicas;
   replicas.erase(std::remove_if(replicas.begin(), replicas.end(),
-                                [&](const agent_replica& r) { return r.handle.address() == addr; }),
+                                [&](const agent_replica& r) {
+                                  if (r.handle.address() != addr)
+                                    return false;
+                                  if (r.local)
+                                    ++local_version_;
+                                  return true;
+                                }),
                  replicas.end());
 }
 
@@ -101,6 +109,52 @@ std::vector<agent_status> agent_directory::status() const {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+uint64_t agent_directory::local_version() const {
+  std::shared_lock<std::shared_mutex> guard{mutex_};
+  return local_version_;
+}
+
+std::vector<std::pair<protocol::agent_kind, caf::actor>> agent_directory::local_replicas() const {
+  std::vector<std::pair<protocol::agent_kind, caf::actor>> out;
+  std::shared_lock<std::shared_mutex> guard{mutex_};
+  for (const auto& [kind, e] : entries_)
+    for (const auto& r : e.replicas)
+      if (r.local)
+        out.emplace_back(kind, r.handle);
+  return out;
+}
+
+void agent_directory::replace_node(
+  const std::string& node, const std::vector<std::pair<protocol::agent_kind, caf::actor>>& replicas) {
+  std::unique_lock<std::shared_mutex> guard{mutex_};
+  for (auto& [kind, e] : entries_)
+    e.replicas.erase(std::remove_if(e.replicas.begin(), e.replicas.end(),
+                                    [&](const agent_replica& r) { return !r.local && r.node == node; }),
+                     e.replicas.end());
+  for (const auto& [kind, handle] : replicas) {
+    auto& e = entries_[kind];
+    e.replicas.push_back(agent_replica{handle, node, false});
+    e.unavailable_reason.clear();
+  }
+}
+
+std::vector<protocol::agent_kind> agent_directory::remove_node(std::string_view node,
+                                                               const std::string& reason) {
+  std::vector<protocol::agent_kind> emptied;
+  std::unique_lock<std::shared_mutex> guard{mutex_};
+  for (auto& [kind, e] : entries_) {
+    auto before = e.replicas.size();
+    e.replicas.erase(std::remove_if(e.replicas.begin(), e.replicas.end(),
+                                    [&](const agent_replica& r) { return !r.local && r.node == node; }),
+                     e.replicas.end());
+    if (e.replicas.size() != before && e.replicas.empty()) {
+      e.unavailable_reason = reason;
+      emptied.push_back(kind);
+    }
+  }
+  return emptied;
 }
 
 void agent_directory::clear() {

@@ -1,5 +1,5 @@
 // agent_directory.hpp — where callers find a live agent of a kind. Agents are registered by
-// their supervisor (local) or, later, by cluster membership (remote); callers see one API.
+// their supervisor (local) or by cluster membership (remote); callers see one API.
 // Thread-safe: read by every actor on the node, written by supervisors.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -52,6 +53,20 @@ class agent_directory {
 
   std::vector<agent_status> status() const;
 
+  /// Changes whenever a local replica comes or goes: the cluster re-announces on a change.
+  uint64_t local_version() const;
+
+  /// Live local replicas: what this node offers its peers.
+  std::vector<std::pair<protocol::agent_kind, caf::actor>> local_replicas() const;
+
+  /// Makes `replicas` (all remote) the replicas `node` hosts, replacing what it hosted before.
+  void replace_node(const std::string& node,
+                    const std::vector<std::pair<protocol::agent_kind, caf::actor>>& replicas);
+
+  /// Drops every replica `node` hosts; kinds left without one become unavailable for `reason`.
+  /// Returns those kinds.
+  std::vector<protocol::agent_kind> remove_node(std::string_view node, const std::string& reason);
+
   /// Drops every handle (node shutdown), so no actor outlives its system through here.
   void clear();
 
@@ -63,6 +78,7 @@ class agent_directory {
 
   mutable std::shared_mutex mutex_;
   std::map<protocol::agent_kind, entry> entries_;
+  uint64_t local_version_ = 0;
 };
 
 }  // namespace cartmate::runtime

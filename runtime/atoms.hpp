@@ -13,4 +13,13 @@ using sleep_atom = caf::atom_constant<caf::atom("sleep")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
 
+// Cluster membership (runtime/cluster): the same names on every node.
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using announce_atom = caf::atom_constant<caf::atom("announce")>;
+using forward_atom = caf::atom_constant<caf::atom("forward")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+
 }  // namespace cartmate::runtime

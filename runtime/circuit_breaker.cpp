@@ -67,6 +67,22 @@ void circuit_breaker::record_failure(time_point now) {
   }
 }
 
+void circuit_breaker::trip(time_point now) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  trial_in_flight_ = false;
+  opened_at_ = now;
+  if (state_ != breaker_state::open)
+    transition(breaker_state::open);
+}
+
+void circuit_breaker::reset() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  consecutive_failures_ = 0;
+  trial_in_flight_ = false;
+  if (state_ != breaker_state::closed)
+    transition(breaker_state::closed);
+}
+
 breaker_state circuit_breaker::state() const {
   return state_.load(std::memory_order_acquire);
 }

@@ -39,6 +39,11 @@ class circuit_breaker {
   void record_success();
   void record_failure(time_point now);
 
+  /// Opens it now, whatever its count (the target is known to be gone, e.g. its node died).
+  void trip(time_point now);
+  /// Closes it now (the target is back); a no-op when already closed.
+  void reset();
+
   breaker_state state() const;
 
  private:

@@ -6,6 +6,7 @@
 #include <caf/atom.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -13,6 +14,8 @@
 #include "protocol/errors.hpp"
 #include "protocol/type_registry.hpp"
 #include "runtime/atoms.hpp"
+#include "runtime/cluster/cluster_member.hpp"
+#include "runtime/cluster/cluster_notification_bus.hpp"
 #include "runtime/timer_service.hpp"
 
 namespace cartmate::runtime {
@@ -55,6 +58,12 @@ node_caf_config::node_caf_config(const config::node_config& cfg) {
   set("scheduler.policy", caf::atom_from_string(cfg.scheduler.policy));
   // CAF's own logger is compiled out in Debian's build; keep its console quiet regardless.
   set("logger.console", caf::atom("none"));
+  if (cfg.cluster.enabled) {
+    load<caf::io::middleman>();
+    // Off in CAF by default: without them a hung peer (open socket, no answers) is never noticed.
+    set("middleman.heartbeat-interval", caf::timespan{cfg.cluster.heartbeat_interval});
+    set("middleman.connection-timeout", caf::timespan{cfg.cluster.connection_timeout});
+  }
 }
 
 call_policy make_call_policy(const config::resilience_settings& s) {
@@ -87,6 +96,18 @@ node::node(config::node_config cfg)
   timer_ = spawn_timer_service(system_);
   resilience_ = std::make_unique<resilience_context>(directory_, breakers_, metrics_, timer_,
                                                      make_call_policy(cfg_.resilience));
+  if (cfg_.cluster.enabled) {
+    cluster_member_deps deps;
+    deps.directory = &directory_;
+    deps.breakers = &breakers_;
+    deps.metrics = &metrics_;
+    deps.local_bus = notifications_;
+    deps.node_name = cfg_.name;
+    deps.gateway = cfg_.gateway;
+    deps.settings = cfg_.cluster;
+    cluster_ = std::make_unique<cluster_membership>(system_, std::move(deps));
+    notifications_ = std::make_shared<cluster_notification_bus>(notifications_, cluster_->member());
+  }
 }
 
 node::~node() {
@@ -94,6 +115,9 @@ node::~node() {
   // Anything still holding the resilience context or directory must be gone before they are.
   directory_.clear();
   system_.await_all_actors_done();
+  // The cluster bus holds the member's handle: let it go while the actor system still exists.
+  notifications_.reset();
+  cluster_.reset();
 }
 
 caf::error node::start(std::vector<child_spec> agents) {
@@ -123,10 +147,17 @@ caf::error node::start(std::vector<child_spec> agents) {
   self->request(supervisor_, std::chrono::seconds(30), status_atom::value)
     .receive([&](uint32_t live) { spdlog::info("node {} started {} agent(s)", cfg_.name, live); },
              [&](caf::error& err) { result = std::move(err); });
+  if (!result && cluster_) {
+    if (auto port = cluster_->join(); !port)
+      result = std::move(port.error());
+  }
   return result;
 }
 
 void node::stop() {
+  // Peers stop routing here first, so the agents' own shutdown is not seen as failures.
+  if (cluster_)
+    cluster_->leave();
   if (supervisor_) {
     caf::scoped_actor self{system_};
     self->request(supervisor_, std::chrono::seconds(10), shutdown_atom::value)

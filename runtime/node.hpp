@@ -25,6 +25,8 @@
 
 namespace cartmate::runtime {
 
+class cluster_membership;
+
 /// CAF settings derived from the node configuration, with every protocol type registered.
 class node_caf_config : public caf::actor_system_config {
  public:
@@ -40,11 +42,12 @@ class node {
   node& operator=(const node&) = delete;
 
   /// Verifies that every protocol type is registered, then starts the supervisor with
-  /// `agents` (only the kinds the configuration lists). Nothing runs when it fails.
+  /// `agents` (only the kinds the configuration lists) and, with cluster.enabled, joins the
+  /// cluster (waiting at most cluster.join_wait for the seeds). Nothing runs when it fails.
   caf::error start(std::vector<child_spec> agents);
 
-  /// Stops agents in reverse start order and waits for them (bounded), then runs the at_stop
-  /// hooks (last added first). Idempotent.
+  /// Leaves the cluster, stops agents in reverse start order and waits for them (bounded),
+  /// then runs the at_stop hooks (last added first). Idempotent.
   void stop();
 
   /// Runs `hook` in stop() once the agents have ended, e.g. to stop a store's worker pool the
@@ -64,6 +67,8 @@ class node {
   void use_notification_bus(std::shared_ptr<notification_bus> bus) { notifications_ = std::move(bus); }
   const resilience_context& resilience() const { return *resilience_; }
   const caf::actor& supervisor() const { return supervisor_; }
+  /// This node's cluster membership; null unless cluster.enabled.
+  cluster_membership* cluster() { return cluster_.get(); }
 
  private:
   config::node_config cfg_;
@@ -78,6 +83,7 @@ class node {
   caf::actor timer_;
   caf::actor escalation_listener_;
   caf::actor supervisor_;
+  std::unique_ptr<cluster_membership> cluster_;
   std::vector<std::function<void()>> stop_hooks_;
 };
 

@@ -14,6 +14,7 @@
 
 #include "adapters/http/web_page.hpp"
 #include "protocol/agent_kind.hpp"
+#include "runtime/cluster/cluster_member.hpp"
 #include "runtime/node.hpp"
 
 namespace cartmate::session {
@@ -74,9 +75,14 @@ std::map<std::string, http::route_handler> make_routes(runtime::node& node) {
     return http::http_response{200, "text/plain; version=0.0.4; charset=utf-8",
                                node.metrics().render_prometheus()};
   };
-  routes["/"] = [] {
-    return http::http_response{200, "text/html; charset=utf-8", std::string{http::web_chat_page()}};
-  };
+  if (node.config().gateway)
+    routes["/"] = [] {
+      return http::http_response{200, "text/html; charset=utf-8", std::string{http::web_chat_page()}};
+    };
+  if (auto* cluster = node.cluster())
+    routes["/cluster"] = [cluster] {
+      return http::http_response{200, "application/json", cluster->status_json()};
+    };
   return routes;
 }
 
@@ -92,6 +98,7 @@ http::server_options server_options_from(const config::node_config& cfg) {
   o.idle_timeout = cfg.limits.idle_timeout;
   o.send_queue_frames = cfg.limits.send_queue_frames;
   o.max_http_request_bytes = cfg.limits.max_http_request_bytes;
+  o.accept_websockets = cfg.gateway;
   return o;
 }
 

@@ -1,5 +1,5 @@
 // front_end.hpp — the server side of `cartmate serve` as one piece: the session hub, the HTTP
-// routes (/healthz, /readyz, /metrics, /) and the HTTP/WebSocket server on a running node,
+// routes (/healthz, /readyz, /metrics, / and /cluster) and the HTTP/WebSocket server on a running node,
 // with the graceful shutdown sequence. The serve command and the server tests both use it.
 // Threading: construct, start and shut down from one thread (main); the node must outlive it.
 #pragma once

@@ -26,6 +26,8 @@ namespace {
 constexpr const char* errors_help = "Error frames sent to WebSocket clients, by code";
 
 // Ids the hub hands out are 32 hex digits; anything else cannot name a session of ours.
+constexpr size_t session_id_hex_digits = 32;
+
 bool plausible_session_id(const std::string& id) {
   if (id.empty() || id.size() > 64)
     return false;
@@ -71,6 +73,7 @@ session_settings settings_from(const config::node_config& cfg) {
   s.resume_window = cfg.server.resume_window;
   s.turn_deadline = cfg.resilience.turn_deadline;
   s.redis = cfg.redis;
+  s.shared_sessions = cfg.stores.session_context == "redis";
   return s;
 }
 
@@ -251,13 +254,22 @@ caf::expected<identity> session_hub::hello(const std::string& token, const std::
       }
     }
   }
-  if (id.user.empty())
-    id.user = "anon-" + auth::random_hex(6);
   if (sessions_.size() >= prune_at_)
     prune_locked(now);
-  do {
-    id.session_id = auth::random_hex(16);
-  } while (sessions_.count(id.session_id) != 0);
+  if (settings_.shared_sessions && session_id.size() == session_id_hex_digits
+      && plausible_session_id(session_id) && sessions_.count(session_id) == 0) {
+    // Started on another gateway: its context is in the shared store, keyed by tenant and id.
+    // The id is 128 random bits only its holder has seen, as for a resume on this gateway.
+    id.session_id = session_id;
+    id.resumed = true;
+  } else {
+    do {
+      id.session_id = auth::random_hex(session_id_hex_digits / 2);
+    } while (sessions_.count(id.session_id) != 0);
+  }
+  // Anonymous users are named after their session, so every gateway names them alike.
+  if (id.user.empty())
+    id.user = "anon-" + id.session_id.substr(0, 12);
   sessions_.emplace(id.session_id, resumable{id.tenant, id.user, true, requester, {}});
   return id;
 }

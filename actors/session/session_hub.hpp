@@ -46,6 +46,9 @@ struct session_settings {
   std::chrono::milliseconds reply_margin{1000};
   /// Where the token buckets live when rate_limit.backend is redis.
   config::redis_settings redis;
+  /// Session contexts live in a store every gateway shares (Redis): a hello naming a session
+  /// this gateway does not know adopts it, so a shopper can move to another gateway.
+  bool shared_sessions = false;
 };
 
 /// Settings of `cfg`'s server, auth, limits, rate_limit and resilience sections.

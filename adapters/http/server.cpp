@@ -429,6 +429,11 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
                      false);
     }
     auto req = parser_->release();
+    if (websocket::is_upgrade(req) && !srv_->options.accept_websockets)
+      return respond(req.version(), false, "websocket_refused",
+                     {404, "text/plain; charset=utf-8",
+                      "this node serves no shoppers (node.gateway=false); connect to a gateway\n"},
+                     false);
     if (websocket::is_upgrade(req)) {
       stream_.expires_never();
       std::make_shared<ws_session>(srv_, std::move(stream_))->run(std::move(req));

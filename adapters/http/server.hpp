@@ -36,6 +36,7 @@ struct server_options {
   size_t send_queue_frames = 256;          // more unsent frames: the connection is dropped
   size_t max_http_request_bytes = 16384;   // header limit and body limit, each
   std::chrono::milliseconds http_read_timeout{30000};
+  bool accept_websockets = true;           // false: upgrades answer 404 (a node that serves no shoppers)
 };
 
 struct http_response {

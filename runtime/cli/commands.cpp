@@ -23,7 +23,7 @@ namespace cartmate::cli {
 const std::vector<std::string>& command_flags() {
   static const std::vector<std::string> flags{
     "for",  "schema", "help",   "demo", "no-demo", "quiet", "user",
-    "output", "format", "no-hints", "verbose", "tenant", "ttl", "store", "url"};
+    "output", "format", "no-hints", "verbose", "tenant", "ttl", "store", "url", "peer", "json"};
   return flags;
 }
 
@@ -48,6 +48,8 @@ int dispatch(const cli_options& opts, const config::node_config& cfg) {
     return history_command(opts, cfg);
   if (opts.command == "prices")
     return prices_command(opts, cfg);
+  if (opts.command == "status")
+    return status_command(opts, cfg);
   std::cerr << "cartmate: unknown command '" << opts.command << "' (try 'cartmate help')\n";
   return 2;
 }

@@ -36,6 +36,10 @@ int nlu_eval_command(const cli_options& opts, const config::node_config& cfg);
 int history_command(const cli_options& opts, const config::node_config& cfg);
 
 /// `cartmate prices FILE`: price and stock updates posted to a running server's admin endpoint.
+/// `cartmate status`: how a cluster member (--peer=HOST:PORT, default this config's cluster port)
+/// sees the cluster: members, their agents and health (--json: the raw answer).
+int status_command(const cli_options& opts, const config::node_config& cfg);
+
 int prices_command(const cli_options& opts, const config::node_config& cfg);
 
 }  // namespace cartmate::cli

@@ -51,6 +51,10 @@ commands:
             post catalog price/stock updates ({"updates":[{"product_id","price","stock"}]} or JSON
             Lines) to a running server's POST /admin/prices with an admin token signed by
             auth.secret; alerts watching those products fire and notify their shoppers
+  status [--peer=HOST:PORT] [--json]
+            how a cluster member (default: this configuration's cluster.address:cluster.port) sees
+            the cluster: its peers and their state, and every agent kind with where it runs, its
+            health and its circuit breaker
   token --tenant=T --user=U [--ttl=SECONDS]
             mint a signed access token with auth.secret (for auth.enabled=true)
   config    validate the configuration and print the effective settings

@@ -17,6 +17,7 @@
 #include "protocol/errors.hpp"
 #include "runtime/cli/node_runner.hpp"
 #include "runtime/cli/stop_signals.hpp"
+#include "runtime/cluster/cluster_member.hpp"
 #include "runtime/node.hpp"
 
 namespace cartmate::cli {
@@ -49,7 +50,10 @@ int serve_command(const cli_options& opts, const config::node_config& cfg) {
   }
   std::cout << "CartMate node '" << cfg.name << "' is up. Agents:\n";
   print_agent_status(*node, std::cout);
-  std::cout << "listening on http://" << cfg.server.address << ":" << *port << std::endl;
+  if (auto* cluster = node->cluster())
+    std::cout << "cluster port " << cfg.cluster.address << ":" << cluster->port() << "\n";
+  std::cout << "listening on http://" << cfg.server.address << ":" << *port
+            << (cfg.gateway ? "" : " (health and metrics only: node.gateway=false)") << std::endl;
   spdlog::info("listening on http://{}:{} (auth {})", cfg.server.address, *port,
                cfg.auth.enabled ? "on" : "off");
   auto sig = wait_for_stop(signals, *seconds);
