@@ -2,7 +2,9 @@
 // concurrent sessions replay the example conversations through the orchestrator (and the real
 // discovery and cart agents) for a bounded number of rounds; reports turns/s and p50/p95/p99.
 // Run from the repository root (the catalog and scripts are found by relative path):
-//   build/bench/replay_bench [--sessions=8] [--rounds=50] [--warmup=2] [--all] [DIR]
+//   build/bench/replay_bench [--sessions=8] [--rounds=50] [--warmup=2] [--all] [--config=FILE] [DIR]
+// --config=examples/cluster/client.json replays through a running cluster instead (this process
+// joins it without agents), for the in-process vs. cluster comparison in RESULTS.md.
 // --all also replays the *_degraded scripts, whose turns wait for agents that do not exist yet.
 // Threading: the main thread waits on a future; drivers report from CAF workers under a mutex.
 #include <algorithm>
@@ -34,6 +36,7 @@ struct bench_args {
   int rounds = 50;
   int warmup = 2;
   bool all = false;
+  std::string config_file;
   std::string dir = "examples/conversations";
 };
 
@@ -65,8 +68,10 @@ bench_args parse_args(int argc, char** argv) {
       a.warmup = std::max(0, value("--warmup="));
     else if (s == "--all")
       a.all = true;
+    else if (s.rfind("--config=", 0) == 0)
+      a.config_file = s.substr(std::strlen("--config="));
     else if (s == "--help" || s == "-h" || s.rfind("--", 0) == 0) {
-      std::cout << "usage: replay_bench [--sessions=N] [--rounds=N] [--warmup=N] [--all] [DIR]\n"
+      std::cout << "usage: replay_bench [--sessions=N] [--rounds=N] [--warmup=N] [--all] [--config=FILE] [DIR]\n"
                    "  replays the scripts of DIR (default examples/conversations; *_degraded\n"
                    "  skipped unless --all) over N concurrent sessions; run from the repo root\n";
       std::exit(s == "--help" || s == "-h" ? 0 : 2);
@@ -162,7 +167,7 @@ int main(int argc, char** argv) {
   runtime::log_options log;
   log.level = "error";
   (void) runtime::init_logging(log);
-  auto cfg = config::load_node_config("", {"log.level=error"});
+  auto cfg = config::load_node_config(args.config_file, {"log.level=error"});
   if (!cfg) {
     std::cerr << protocol::describe(cfg.error()) << "\n";
     return 2;

@@ -96,7 +96,18 @@ caf::expected<node_config> map_settings(const json& tree) {
                  millis(cluster, "reconnect_initial_ms"),
                  millis(cluster, "reconnect_max_ms"),
                  millis(cluster, "announce_interval_ms"),
-                 millis(cluster, "join_wait_ms")};
+                 millis(cluster, "join_wait_ms"),
+                 cluster.at("tls_certificate").get<std::string>(),
+                 cluster.at("tls_key").get<std::string>(),
+                 cluster.at("tls_ca_file").get<std::string>()};
+  if (cfg.cluster.tls_certificate.empty() != cfg.cluster.tls_key.empty())
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                "configuration keys 'cluster.tls_certificate' and 'cluster.tls_key' "
+                                "go together: set both (TLS) or neither");
+  if (!cfg.cluster.tls_ca_file.empty() && !cfg.cluster.tls())
+    return protocol::make_error(protocol::errc::invalid_argument,
+                                "configuration key 'cluster.tls_ca_file' needs cluster.tls_certificate "
+                                "and cluster.tls_key (a node that checks its peers must show its own)");
   for (const auto& seed : cfg.cluster.seeds)
     if (!parse_host_port(seed))
       return protocol::make_error(protocol::errc::invalid_argument,

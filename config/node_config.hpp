@@ -145,6 +145,11 @@ struct cluster_settings {
   std::chrono::milliseconds reconnect_max{0};
   std::chrono::milliseconds announce_interval{0};
   std::chrono::milliseconds join_wait{0};
+  std::string tls_certificate;                  // with tls_key: TLS on every cluster link
+  std::string tls_key;
+  std::string tls_ca_file;                      // set: peers must present a certificate from it
+
+  bool tls() const { return !tls_certificate.empty(); }
 };
 
 struct node_config {

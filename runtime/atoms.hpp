@@ -21,5 +21,6 @@ using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 
 }  // namespace cartmate::runtime

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -60,9 +61,18 @@ node_caf_config::node_caf_config(const config::node_config& cfg) {
   set("logger.console", caf::atom("none"));
   if (cfg.cluster.enabled) {
     load<caf::io::middleman>();
-    // Off in CAF by default: without them a hung peer (open socket, no answers) is never noticed.
-    set("middleman.heartbeat-interval", caf::timespan{cfg.cluster.heartbeat_interval});
-    set("middleman.connection-timeout", caf::timespan{cfg.cluster.connection_timeout});
+    // Off in CAF by default: without them a hung peer (open socket, no answers) keeps its link.
+    // Under TLS, 0.17.6's OpenSSL module drops healthy links when they are on, so there the
+    // cluster members' own heartbeat (cluster_member.cpp) is the only failure detector.
+    if (!cfg.cluster.tls()) {
+      set("middleman.heartbeat-interval", caf::timespan{cfg.cluster.heartbeat_interval});
+      set("middleman.connection-timeout", caf::timespan{cfg.cluster.connection_timeout});
+    } else {
+      load<caf::openssl::manager>();
+      openssl_certificate = cfg.cluster.tls_certificate;
+      openssl_key = cfg.cluster.tls_key;
+      openssl_cafile = cfg.cluster.tls_ca_file;
+    }
   }
 }
 

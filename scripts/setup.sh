@@ -10,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libboost-dev
   libpq-dev libpqxx-dev libhiredis-dev libjemalloc-dev libopenblas-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 openssl
   nodejs npm chromium chromium-driver
   postgresql-15 redis-server
 )

@@ -46,6 +46,8 @@ struct session_state {
   bool closing = false;     // a close was requested; frames from the client are ignored
   bool draining = false;
   bool turn_running = false;
+  uint64_t turn_seq = 0;            // which turn a late answer or a down message is about
+  caf::actor_addr turn_orchestrator;  // who runs the current turn (monitored: it may be remote)
   std::deque<protocol::user_turn> queue;
   // Turns waiting for the rate limiter, in arrival order; the front one's decision is being
   // made (on Redis it runs elsewhere and comes back as a message), so turns never reorder.
@@ -136,9 +138,33 @@ void start_next_turn(session_actor* self) {
   auto orchestrator = st.hub->directory().lookup(protocol::agent_kind::orchestrator, st.who.user);
   if (!orchestrator)
     return fail_turn(self, orchestrator.error());
+  auto seq = ++st.turn_seq;
+  // An orchestrator on another node that dies leaves its request unanswered until the timeout
+  // (CAF 0.17 fails nothing early): the down message ends the turn at once instead.
+  if (st.turn_orchestrator != orchestrator->address()) {
+    st.turn_orchestrator = orchestrator->address();
+    self->monitor(*orchestrator);
+  }
   self->request(*orchestrator, settings.turn_deadline + settings.reply_margin, std::move(turn))
-    .then([self](protocol::turn_summary&) { end_turn(self); },
-          [self](caf::error& err) { fail_turn(self, err); });
+    .then(
+      [self, seq](protocol::turn_summary&) {
+        if (seq == self->state.turn_seq)
+          end_turn(self);
+      },
+      [self, seq](caf::error& err) {
+        if (seq == self->state.turn_seq)
+          fail_turn(self, err);
+      });
+}
+
+void on_down(session_actor* self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  if (msg.source != st.turn_orchestrator)
+    return;
+  st.turn_orchestrator = caf::actor_addr{};
+  if (st.turn_running)
+    fail_turn(self, protocol::make_error(protocol::errc::unavailable,
+                                         "the orchestrator went down during the turn"));
 }
 
 void decide_next(session_actor* self);
@@ -405,6 +431,7 @@ caf::behavior session(session_actor* self, std::shared_ptr<session_hub> hub,
   self->state.hub = std::move(hub);
   self->state.sink = std::move(sink);
   self->attach_functor([hub = self->state.hub, id = self->id()] { hub->forget(id); });
+  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   auto event = [self](auto& ev) {
     send_frame(self, protocol::encode(protocol::orchestrator_event{std::move(ev)}));
   };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -14,6 +15,9 @@
 #include <caf/io/middleman.hpp>
 #include <caf/io/publish.hpp>
 #include <caf/io/remote_actor.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
+#include <caf/openssl/remote_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -63,6 +67,7 @@ struct peer {
   bool dial_in_flight = false;
   bool retry_scheduled = false;
   bool answered_once = false;   // a first success or failure: what join() waits for
+  bool heartbeat_outstanding = false;
   uint32_t failures = 0;
   std::string node;
   caf::actor member;
@@ -308,7 +313,8 @@ void connect(member_actor* self, const std::string& address) {
   }
   p.dial_in_flight = true;
   auto timeout = st.deps.settings.connect_timeout;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = self->system().has_openssl_manager() ? self->system().openssl_manager().actor_handle()
+                                                  : self->system().middleman().actor_handle();
   self->request(mm, timeout, caf::connect_atom::value, target->host, target->port)
     .then(
       [self, address, timeout](const caf::node_id& nid, caf::strong_actor_ptr serv,
@@ -370,6 +376,42 @@ void on_down(member_actor* self, const caf::down_msg& msg) {
   }
 }
 
+// The members' own failure detector: every heartbeat interval each live peer's member must
+// answer within the connection timeout. CAF's middleman heartbeat does the same per link but
+// cannot run under TLS in 0.17.6 (it drops healthy TLS links), and a peer whose process hangs
+// while its socket stays open is noticed only this way there.
+void send_heartbeats(member_actor* self) {
+  auto& st = self->state;
+  auto timeout = st.deps.settings.connection_timeout;
+  for (auto& [address, p] : st.peers) {
+    if (p.state != peer_state::up || !p.member || p.heartbeat_outstanding)
+      continue;
+    p.heartbeat_outstanding = true;
+    auto target = p.member.address();
+    self->request(p.member, timeout, heartbeat_atom::value)
+      .then(
+        [self, address](caf::ok_atom) {
+          if (auto i = self->state.peers.find(address); i != self->state.peers.end())
+            i->second.heartbeat_outstanding = false;
+        },
+        [self, address, target, timeout](caf::error& err) {
+          auto i = self->state.peers.find(address);
+          if (i == self->state.peers.end())
+            return;
+          auto& p = i->second;
+          p.heartbeat_outstanding = false;
+          if (p.state != peer_state::up || !p.member || p.member.address() != target)
+            return;  // already dropped or replaced
+          spdlog::warn("cluster: {} at {} did not answer a heartbeat within {} ms ({}); its agents "
+                       "are unavailable until it answers again",
+                       p.node, address, timeout.count(), protocol::describe(err));
+          drop_node(self, p, "unresponsive");
+          schedule_reconnect(self, p);
+          publish_view(self);
+        });
+  }
+}
+
 // Reads only thread-safe parts (directory, breakers, view): callable from any thread.
 std::string render_status(const cluster_member_deps& deps, const cluster_view& view,
                           const std::string& self_address) {
@@ -422,8 +464,17 @@ caf::behavior member_behavior(member_actor* self, cluster_member_deps deps,
         connect(self, seed);
       announce_if_changed(self);
       self->delayed_send(self, st.deps.settings.announce_interval, tick_atom::value);
+      if (st.deps.settings.heartbeat_interval.count() > 0 && st.deps.settings.connection_timeout.count() > 0)
+        self->delayed_send(self, st.deps.settings.heartbeat_interval, heartbeat_atom::value, true);
       answer_ready_if_settled(self);
     },
+    // Our own timer (the bool tells it from a peer's heartbeat).
+    [self](heartbeat_atom, bool) {
+      send_heartbeats(self);
+      self->delayed_send(self, self->state.deps.settings.heartbeat_interval, heartbeat_atom::value,
+                         true);
+    },
+    [](heartbeat_atom) { return caf::ok_atom::value; },
     [self](join_atom, protocol::member_info& info) -> protocol::member_info {
       on_member(self, std::move(info));
       return self_info(self);
@@ -488,7 +539,14 @@ cluster_membership::~cluster_membership() {
 
 caf::expected<uint16_t> cluster_membership::join() {
   const auto& s = deps_.settings;
-  auto port = caf::io::publish(member_, static_cast<uint16_t>(s.port), s.address.c_str(), true);
+  for (const auto& file : {s.tls_certificate, s.tls_key, s.tls_ca_file})
+    if (!file.empty() && !std::ifstream{file})
+      return protocol::make_error(protocol::errc::invalid_argument,
+                                  "cannot read the cluster TLS file " + file);
+  auto port = s.tls() ? caf::openssl::publish(member_, static_cast<uint16_t>(s.port),
+                                              s.address.c_str(), true)
+                      : caf::io::publish(member_, static_cast<uint16_t>(s.port), s.address.c_str(),
+                                         true);
   if (!port)
     return protocol::make_error(protocol::errc::unavailable,
                                 "cannot listen for cluster peers on " + s.address + ":"
@@ -522,9 +580,15 @@ void cluster_membership::leave() {
   if (left_)
     return;
   left_ = true;
-  if (port_ != 0)
+  if (port_ != 0 && deps_.settings.tls()) {
+    // caf::openssl::unpublish does not compile in 0.17.6 (it names unpublish_atom_v): ask its
+    // middleman actor directly.
+    caf::anon_send(sys_.openssl_manager().actor_handle(), caf::unpublish_atom::value,
+                   member_.address(), port_);
+  } else if (port_ != 0) {
     if (auto done = sys_.middleman().unpublish(member_, port_); !done)
       spdlog::warn("cluster: closing port {}: {}", port_, sys_.render(done.error()));
+  }
   caf::anon_send_exit(member_, caf::exit_reason::user_shutdown);
 }
 
@@ -534,7 +598,8 @@ std::string cluster_membership::status_json() const {
 
 caf::expected<std::string> fetch_cluster_status(caf::actor_system& sys, const std::string& host,
                                                 uint16_t port, std::chrono::milliseconds timeout) {
-  auto member = caf::io::remote_actor(sys, host, port);
+  auto member = sys.has_openssl_manager() ? caf::openssl::remote_actor(sys, host, port)
+                                          : caf::io::remote_actor(sys, host, port);
   if (!member)
     return protocol::make_error(protocol::errc::unavailable,
                                 "cannot reach a cluster member at " + host + ":"

@@ -3,6 +3,11 @@
 // need two processes: CAF derives node ids from host and pid; see tests/cluster.)
 #include "runtime/cluster/cluster_member.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+
+#include <unistd.h>
+
 #include <caf/event_based_actor.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -85,6 +90,47 @@ TEST(cluster_member, a_taken_port_fails_start_with_the_reason) {
     << protocol::describe(err);
   second.stop();
   first.stop();
+}
+
+TEST(cluster_member, unreadable_tls_files_fail_start_naming_the_file) {
+  node n{make_config({"node.agents=", "cluster.enabled=true", "cluster.port=0",
+                      "cluster.tls_certificate=/nonexistent/node.pem",
+                      "cluster.tls_key=/nonexistent/node.key"})};
+  auto err = n.start({});
+  ASSERT_TRUE(err);
+  EXPECT_NE(protocol::describe(err).find("/nonexistent/node.pem"), std::string::npos)
+    << protocol::describe(err);
+  n.stop();
+}
+
+TEST(cluster_member, tls_keys_go_together) {
+  auto cfg = config::load_node_config("", {"cluster.tls_certificate=a.pem"});
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(protocol::describe(cfg.error()).find("cluster.tls_key"), std::string::npos);
+  cfg = config::load_node_config("", {"cluster.tls_ca_file=ca.pem"});
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(protocol::describe(cfg.error()).find("cluster.tls_ca_file"), std::string::npos);
+}
+
+TEST(cluster_member, publishes_over_tls_with_a_certificate) {
+  auto dir = std::filesystem::temp_directory_path()
+             / ("cartmate-tls-" + std::to_string(::getpid()));
+  auto script = std::string{CARTMATE_SOURCE_DIR} + "/examples/cluster/make_tls.sh";
+  if (std::system(("command -v openssl >/dev/null && " + script + " " + dir.string()
+                   + " >/dev/null")
+                    .c_str())
+      != 0)
+    GTEST_SKIP() << "openssl is not installed (scripts/setup.sh installs it)";
+  node n{make_config({"node.name=secure", "node.agents=", "cluster.enabled=true", "cluster.port=0",
+                      "cluster.tls_certificate=" + (dir / "node.pem").string(),
+                      "cluster.tls_key=" + (dir / "node.key").string(),
+                      "cluster.tls_ca_file=" + (dir / "ca.pem").string()})};
+  auto err = n.start({});
+  ASSERT_FALSE(err) << protocol::describe(err);
+  EXPECT_GT(n.cluster()->port(), 0);
+  EXPECT_EQ(nlohmann::json::parse(n.cluster()->status_json()).at("node"), "secure");
+  n.stop();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(cluster_member, bad_seeds_are_configuration_errors) {
