@@ -213,7 +213,18 @@ void install_agents(member_actor* self, peer& p, std::vector<protocol::cluster_a
 
 void drop_node(member_actor* self, peer& p, const std::string& why) {
   auto& st = self->state;
-  auto emptied = st.deps.directory->remove_node(p.node, "node " + p.node + " " + why);
+  auto reason = "node " + p.node + " " + why;
+  auto removed = st.deps.directory->remove_node(p.node, reason);
+  std::set<protocol::agent_kind> emptied{removed.begin(), removed.end()};
+  // The agents' own down messages may have arrived first and emptied their kinds already:
+  // every kind the node hosted that nobody hosts now gets the node's reason all the same.
+  for (auto& a : p.agents) {
+    auto kind = protocol::agent_kind_from_string(a.kind);
+    if (kind && !st.deps.directory->lookup(*kind)) {
+      st.deps.directory->mark_unavailable(*kind, reason, p.node);
+      emptied.insert(*kind);
+    }
+  }
   auto now = std::chrono::steady_clock::now();
   for (auto kind : emptied) {
     // Nothing of this kind is left anywhere: callers fail fast instead of trying a dead node.
