@@ -10,7 +10,10 @@
 #include "actors/alerts/alerts_agent.hpp"
 #include "actors/cart/cart_agent.hpp"
 #include "actors/discovery/product_discovery_agent.hpp"
+#include "adapters/embeddings/openai_embedding_client.hpp"
+#include "adapters/http/curl_http_client.hpp"
 #include "actors/node_stores.hpp"
+#include "actors/orchestrator/model_deps.hpp"
 #include "actors/orchestrator/orchestrator_agent.hpp"
 #include "actors/price/price_bootstrap.hpp"
 #include "actors/style/style_profiler_agent.hpp"
@@ -62,15 +65,31 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
 
   std::shared_ptr<index::product_index> shared;
   if (configured(cfg, agent_kind::product_discovery)) {
+    // embeddings.provider openai: product and query vectors come from the model endpoint.
+    auto emb = embeddings::read_embedding_settings(*cfg.settings);
+    if (!emb)
+      return std::move(emb.error());
+    std::shared_ptr<embeddings::embedding_client> model;
+    if (emb->uses_model()) {
+      auto http = std::make_shared<http::curl_http_client>();
+      node.at_stop([http] { http->stop(); });
+      model = std::make_shared<embeddings::openai_embedding_client>(
+        embeddings::openai_embedding_options::from(*emb), http, &node.breakers().get("embeddings"));
+    }
     auto index = cfg.stores.catalog == "postgres"
                    ? load_index_from_postgres(cfg, catalog_wait)
-                   : discovery::load_product_index(cfg, options.on_catalog_progress);
+                   : discovery::load_product_index(cfg, options.on_catalog_progress, model.get());
     if (!index)
       return std::move(index.error());
     shared = std::move(*index);
+    discovery::discovery_deps ddeps;
+    ddeps.index = shared;
+    ddeps.metrics = &node.metrics();
+    ddeps.query_embedder = model;
+    ddeps.query_timeout = emb->query_timeout;
     specs.push_back(runtime::child_spec{
-      agent_kind::product_discovery, {}, [n, shared](caf::actor_system& sys) {
-        return discovery::spawn_product_discovery_agent(sys, shared, n->metrics());
+      agent_kind::product_discovery, {}, [ddeps](caf::actor_system& sys) {
+        return discovery::spawn_product_discovery_agent(sys, ddeps);
       }});
   }
 
@@ -163,6 +182,15 @@ make_agent_specs(runtime::node& node, const agent_wiring_options& options) {
     deps.contexts = shared_stores->contexts;
     deps.history = shared_stores->history;
     deps.context_ttl = cfg.stores.session_context_ttl;
+    // llm.provider openai: the model plans first, the offline understanding is its fallback.
+    auto llm_deps = orchestrator::load_model_deps(*cfg.settings, &node.metrics());
+    if (!llm_deps)
+      return std::move(llm_deps.error());
+    if (llm_deps->http)
+      node.at_stop([m = *llm_deps] { orchestrator::stop_model_http(m); });
+    deps.model = llm_deps->understanding;
+    deps.phraser = llm_deps->phraser;
+    deps.model_timeout = llm_deps->timeout;
     specs.push_back(runtime::child_spec{
       agent_kind::orchestrator,
       local_deps(cfg, {agent_kind::product_discovery, agent_kind::cart}),

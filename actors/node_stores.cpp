@@ -8,7 +8,9 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include "actors/discovery/catalog_bootstrap.hpp"
 #include "actors/store_options.hpp"
+#include "adapters/embeddings/embedding_settings.hpp"
 #include "adapters/stores/catalog_index.hpp"
 #include "adapters/stores/memory_alert_store.hpp"
 #include "adapters/stores/memory_cart_store.hpp"
@@ -132,6 +134,46 @@ open_node_stores(const config::node_config& cfg, runtime::readiness_registry& re
   return out;
 }
 
+namespace {
+
+// The index over stored rows: their model vectors when embeddings.provider is openai (after the
+// recorded source is checked), else recomputed by the hashing embedder and compared.
+caf::expected<std::shared_ptr<index::product_index>>
+index_from_rows(const config::node_config& cfg, stores::pg::pg_catalog_store& store,
+                std::vector<stores::catalog_row> rows) {
+  auto emb = embeddings::read_embedding_settings(*cfg.settings);
+  if (!emb)
+    return std::move(emb.error());
+  auto source = store.vector_source();
+  if (emb->uses_model()) {
+    if (!source)
+      return make_error(errc::conflict, "cannot tell which model made the stored catalog's vectors ("
+                                          + protocol::describe(source.error())
+                                          + "): re-ingest the catalog with this configuration");
+    std::vector<protocol::product> products;
+    std::vector<std::vector<float>> vectors;
+    products.reserve(rows.size());
+    vectors.reserve(rows.size());
+    for (auto& r : rows) {
+      products.push_back(std::move(r.product));
+      vectors.push_back(std::move(r.embedding));
+    }
+    return discovery::index_from_model_vectors(std::move(products), std::move(vectors), *source,
+                                               *emb);
+  }
+  if (source)
+    if (auto err = discovery::check_vector_source(*source, *emb))
+      return err;
+  index::index_options options;
+  options.embedder.dim = static_cast<size_t>(cfg.index.embedding_dim);
+  auto built = stores::build_index_from_rows(std::move(rows), options);
+  if (!built)
+    return std::move(built.error());
+  return std::make_shared<index::product_index>(std::move(*built));
+}
+
+}  // namespace
+
 caf::expected<std::shared_ptr<index::product_index>>
 load_index_from_postgres(const config::node_config& cfg, std::chrono::milliseconds wait) {
   auto opts = pg_options_from(cfg.postgres);
@@ -141,14 +183,13 @@ load_index_from_postgres(const config::node_config& cfg, std::chrono::millisecon
     auto rows = store.load_all();
     if (rows) {
       auto count = rows->size();
-      index::index_options options;
-      options.embedder.dim = static_cast<size_t>(cfg.index.embedding_dim);
-      auto built = stores::build_index_from_rows(std::move(*rows), options);
+      auto built = index_from_rows(cfg, store, std::move(*rows));
       if (!built)
         return make_error(errc::invalid_argument, "cannot index the catalog stored in PostgreSQL: "
                                                     + protocol::describe(built.error()));
-      spdlog::info("catalog from PostgreSQL: indexed {} products", count);
-      return std::make_shared<index::product_index>(std::move(*built));
+      spdlog::info("catalog from PostgreSQL: indexed {} products ({}-dimensional vectors)", count,
+                   (*built)->dim());
+      return std::move(*built);
     }
     if (protocol::errc_of(rows.error()) != errc::unavailable)
       return make_error(errc::invalid_argument, "cannot read the catalog from PostgreSQL: "

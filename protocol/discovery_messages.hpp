@@ -17,12 +17,15 @@ struct search_result {
   std::vector<float> scores;       // parallel to products, higher is better
   uint32_t total_matches = 0;      // matches before limit/offset
   std::string explanation;         // why these ("blended with your style: ...")
+  /// Empty for a full answer; else what it lacks, as "<dependency>: <reason>" (e.g.
+  /// "embeddings: timeout" when the query could not be embedded and matching was lexical only).
+  std::string degraded;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, search_result& x) {
   return f(caf::meta::type_name("search_result"), x.products, x.scores, x.total_matches,
-           x.explanation);
+           x.explanation, x.degraded);
 }
 
 /// Free-text query plus structured filters; an optional style vector blends in taste.

@@ -83,6 +83,9 @@ struct active_turn {
   int64_t started_ms = 0;
   std::vector<std::string> product_ids;   // products shown, in order
   std::optional<int32_t> cart_items;      // from the last cart shown
+  // The model call this turn waits for (0: none): its plan, then its phrasing of the reply.
+  uint64_t model_call = 0;
+  uint64_t phrase_call = 0;
 };
 
 struct conversation_state {
@@ -111,6 +114,7 @@ struct conversation_state {
   // Another session of the same user changing them is seen when this actor next reads them.
   std::optional<shopper_preferences> prefs;
   bool size_note_given = false;   // "this catalog lists no sizes" is said once
+  uint64_t model_calls = 0;       // ids of model calls; an answer to an abandoned one is dropped
   static inline const char* name = "conversation";
 };
 
@@ -118,6 +122,8 @@ using conv_actor = caf::stateful_actor<conversation_state>;
 
 void run_next(conv_actor* self);
 void start_next_turn(conv_actor* self);
+void begin_plan(conv_actor* self);
+void complete_turn(conv_actor* self);
 void start_when_ready(conv_actor* self);
 
 // -- small helpers ------------------------------------------------------------------------------
@@ -806,6 +812,7 @@ void do_checkout(conv_actor* self) {
            return;
          }
          self->state.ctx.pending_checkout_id = summary.checkout_id;
+         self->state.ctx.confirm_uncertain = false;
          self->state.pending_checkout_turn = t->summary.turn_id;
          emit(self, protocol::cart_event{t->summary.turn_id, summary.cart});
          t->summary.confirmation_asked = true;
@@ -833,6 +840,7 @@ void do_confirm(conv_actor* self) {
     self, std::move(req), "place order",
     [self](protocol::order o) {
       self->state.ctx.pending_checkout_id.clear();
+      self->state.ctx.confirm_uncertain = false;
       turn_of(self)->summary.order_id = o.order_id;
       emit(self, protocol::cart_event{turn_of(self)->summary.turn_id, protocol::cart_view{o.user, {}, {0, o.total.currency}, 0}});
       say(self, order_placed_text(o));
@@ -842,6 +850,7 @@ void do_confirm(conv_actor* self) {
         // The order may or may not exist: keep the checkout so "yes" can retry it (the cart
         // agent places at most one order per checkout id).
         mark_degraded(self, agent_kind::cart, err);
+        self->state.ctx.confirm_uncertain = true;
         turn_of(self)->summary.confirmation_asked = true;
         stop_plan(self, "The cart isn't available right now, so I couldn't confirm that your "
                         "order was placed. Say \"yes\" again to retry.");
@@ -860,19 +869,28 @@ void do_cancel(conv_actor* self, bool implicit) {
   }
   auto req = write_request<protocol::checkout_cancel>(self);
   req.checkout_id = std::exchange(ctx.pending_checkout_id, std::string{});
+  // After a "yes" that got no answer the order may exist: never claim it does not.
+  bool uncertain = std::exchange(ctx.confirm_uncertain, false);
+  const char* maybe_ordered = "Your earlier \"yes\" may have placed the order before the cart "
+                              "went quiet: \"show my orders\" lists every order placed.";
   call(
     self, std::move(req), "cancel checkout",
-    [self, implicit](protocol::cart_view) {
-      say(self, implicit ? "I cancelled the pending checkout; no order was placed."
-                         : "Okay, I cancelled the checkout. No order was placed and your cart "
-                           "is unchanged.");
+    [self, implicit, uncertain, maybe_ordered](protocol::cart_view) {
+      if (uncertain)
+        say(self, std::string{"I cancelled the pending checkout. "} + maybe_ordered);
+      else
+        say(self, implicit ? "I cancelled the pending checkout; no order was placed."
+                           : "Okay, I cancelled the checkout. No order was placed and your cart "
+                             "is unchanged.");
     },
-    [self, implicit](const caf::error& err) {
-      // Either way no order exists: the checkout was never confirmed.
+    [self, implicit, uncertain, maybe_ordered](const caf::error& err) {
       if (protocol::is_degradation(err))
         mark_degraded(self, agent_kind::cart, err);
-      say(self, implicit ? "I dropped the pending checkout; no order was placed."
-                         : "Okay, no order was placed.");
+      if (uncertain)
+        say(self, std::string{"I dropped the pending checkout. "} + maybe_ordered);
+      else  // never confirmed, so no order exists whatever the cart did
+        say(self, implicit ? "I dropped the pending checkout; no order was placed."
+                           : "Okay, no order was placed.");
       return true;
     });
 }
@@ -1299,14 +1317,23 @@ void execute(conv_actor* self, const plan_step& step) {
   }
 }
 
+bool phrase_reply(conv_actor* self);
+
 void finish_turn(conv_actor* self) {
-  auto t = std::move(*self->state.turn);
-  self->state.turn.reset();
-  auto& summary = t.summary;
+  auto& t = *self->state.turn;
   if (t.lines.empty())
     t.lines.push_back(capabilities_text());
   for (size_t i = 0; i < t.lines.size(); ++i)
-    summary.reply += (i == 0 ? "" : "\n\n") + t.lines[i];
+    t.summary.reply += (i == 0 ? "" : "\n\n") + t.lines[i];
+  if (phrase_reply(self))
+    return;   // complete_turn runs when the phrasing ends or runs out of time
+  complete_turn(self);
+}
+
+void complete_turn(conv_actor* self) {
+  auto t = std::move(*self->state.turn);
+  self->state.turn.reset();
+  auto& summary = t.summary;
   auto elapsed = self->clock().now() - t.started;
   summary.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   if (t.source.requester)
@@ -1343,8 +1370,17 @@ void run_next(conv_actor* self) {
   }
 }
 
-// What the turn asks for, before any agent is involved.
-std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
+nlu::dialogue_hints hints_of(const conversation_context& ctx) {
+  nlu::dialogue_hints hints;
+  hints.pending_confirmation = !ctx.pending_checkout_id.empty();
+  hints.results_on_screen = static_cast<int32_t>(ctx.shown.size());
+  return hints;
+}
+
+// What the turn asks for, before any agent is involved; `from_model` replaces the offline
+// understanding of a message when the model answered in time.
+std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t,
+                                 std::optional<nlu::understanding> from_model) {
   const auto& turn = t.source.turn;
   auto& ctx = self->state.ctx;
   std::vector<plan_step> steps;
@@ -1392,10 +1428,8 @@ std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
   if (clean.truncated)
     say(self, "Your message was very long, so I read only the first "
                 + std::to_string(clean.text.size()) + " characters.");
-  nlu::dialogue_hints hints;
-  hints.pending_confirmation = !ctx.pending_checkout_id.empty();
-  hints.results_on_screen = static_cast<int32_t>(ctx.shown.size());
-  auto u = self->state.deps.understanding->understand(clean.text, hints);
+  auto u = from_model ? std::move(*from_model)
+                      : self->state.deps.understanding->understand(clean.text, hints_of(ctx));
   for (auto& st : u.steps) {
     plan_step s;
     s.act = st.act;
@@ -1403,6 +1437,191 @@ std::vector<plan_step> plan_turn(conv_actor* self, active_turn& t) {
     steps.push_back(std::move(s));
   }
   return steps;
+}
+
+// -- the model (llm.provider openai) ----------------------------------------------------------
+// The model is asked without blocking: its answer comes back as a continuation message, and a
+// timer bounds the wait. Whichever comes first wins; the other finds the call id gone.
+
+/// Less than this left for a model call: not worth asking.
+constexpr auto min_model_budget = std::chrono::milliseconds{50};
+
+std::chrono::milliseconds time_left(const active_turn& t) {
+  return std::chrono::milliseconds{t.env.deadline_ms - runtime::wall_clock_ms()};
+}
+
+void count_model(conv_actor* self, const char* name, const char* help, const char* label,
+                 std::string value) {
+  if (auto* registry = self->state.deps.metrics.registry)
+    registry->counter_for(name, help, {{label, std::move(value)}}).inc();
+}
+
+void count_request(conv_actor* self, std::string outcome) {
+  count_model(self, "cartmate_llm_requests_total",
+              "Model calls by outcome (ok, error, late: answered after the turn moved on)",
+              "outcome", std::move(outcome));
+}
+
+void count_fallback(conv_actor* self, std::string reason) {
+  count_model(self, "cartmate_llm_fallback_total",
+              "Messages the offline understanding answered because the model could not",
+              "reason", std::move(reason));
+}
+
+void count_phrasing(conv_actor* self, std::string outcome) {
+  count_model(self, "cartmate_llm_replies_total",
+              "Streamed reply phrasings by outcome (ok, or the reason the built-in text was used)",
+              "outcome", std::move(outcome));
+}
+
+std::string reason_of(const caf::error& err) {
+  if (auto code = protocol::errc_of(err))
+    return std::string{protocol::to_string(*code)};
+  return "error";
+}
+
+/// Runs `fn` in the conversation, later, as a message: from the model client's thread (which
+/// must not touch actor state) or from a timer. Dropped when the actor is gone.
+template <class Fn>
+void post_to(const caf::weak_actor_ptr& weak, Fn fn) {
+  if (auto strong = weak.lock())
+    caf::anon_send(caf::actor_cast<caf::actor>(strong), actors::store_continuation{std::move(fn)});
+}
+
+void plan_offline(conv_actor* self, const std::string& reason, const std::string& detail) {
+  auto& t = *self->state.turn;
+  count_fallback(self, reason);
+  spdlog::warn("trace {}: turn {} of session {}: the model could not plan the message ({}{}{}); "
+               "the offline understanding answers", t.env.trace_id, t.summary.turn_id,
+               t.env.session, reason, detail.empty() ? "" : ": ", detail);
+  t.steps = plan_turn(self, t, std::nullopt);
+  begin_plan(self);
+}
+
+void on_model_answer(conv_actor* self, uint64_t id, caf::expected<nlu::understanding> u) {
+  auto& st = self->state;
+  if (!st.turn || st.turn->model_call != id) {
+    count_request(self, "late");
+    spdlog::debug("a model answer after the turn moved on was dropped");
+    return;
+  }
+  auto& t = *st.turn;
+  t.model_call = 0;
+  runtime::trace_scope scope{t.env.trace_id};
+  if (!u) {
+    count_request(self, "error");
+    return plan_offline(self, reason_of(u.error()), error_detail(u.error()));
+  }
+  count_request(self, "ok");
+  t.steps = plan_turn(self, t, std::move(*u));
+  begin_plan(self);
+}
+
+void on_model_late(conv_actor* self, uint64_t id) {
+  auto& st = self->state;
+  if (!st.turn || st.turn->model_call != id)
+    return;
+  auto& t = *st.turn;
+  t.model_call = 0;
+  runtime::trace_scope scope{t.env.trace_id};
+  plan_offline(self, "deadline", "no answer within its budget");
+}
+
+// Asks the model for the plan of a message turn; false when the offline understanding should
+// plan it right away (no model, not a message, nothing to read, too little time).
+bool ask_model(conv_actor* self, active_turn& t) {
+  auto& st = self->state;
+  if (!st.deps.model || t.source.turn.input != protocol::turn_input::message)
+    return false;
+  auto clean = sanitise_text(t.source.turn.text, st.deps.max_text_bytes);
+  if (clean.text.empty())
+    return false;
+  // The agents get the larger part of the turn: the model at most 40 % of what is left.
+  auto budget = std::min(st.deps.model_timeout, time_left(t) * 2 / 5);
+  if (budget < min_model_budget) {
+    count_fallback(self, "deadline");
+    spdlog::warn("trace {}: only {} ms left for the model; the offline understanding answers",
+                 t.env.trace_id, budget.count());
+    return false;
+  }
+  auto id = ++st.model_calls;
+  t.model_call = id;
+  caf::weak_actor_ptr weak{self->ctrl()};
+  st.deps.model->understand(
+    clean.text, hints_of(st.ctx), std::chrono::steady_clock::now() + budget,
+    [weak, self, id](caf::expected<nlu::understanding> u) {
+      auto answer = std::make_shared<caf::expected<nlu::understanding>>(std::move(u));
+      post_to(weak, [self, id, answer] { on_model_answer(self, id, std::move(*answer)); });
+    });
+  self->delayed_send(self, budget,
+                     actors::store_continuation{[self, id] { on_model_late(self, id); }});
+  return true;
+}
+
+void end_phrasing(conv_actor* self, std::optional<std::string> text, const std::string& reason,
+                  const std::string& detail) {
+  auto& t = *self->state.turn;
+  t.phrase_call = 0;
+  if (text) {
+    count_phrasing(self, "ok");
+    t.summary.reply = std::move(*text);
+  } else {
+    count_phrasing(self, reason);
+    spdlog::warn("trace {}: the model did not phrase the reply of turn {} ({}{}{}); the "
+                 "built-in text is used", t.env.trace_id, t.summary.turn_id, reason,
+                 detail.empty() ? "" : ": ", detail);
+  }
+  complete_turn(self);
+}
+
+// Streams the model's phrasing of the reply as partial events; false when the built-in text
+// should go out as it is. An order summary waiting for a yes stays word for word.
+bool phrase_reply(conv_actor* self) {
+  auto& st = self->state;
+  auto& t = *st.turn;
+  if (!st.deps.phraser || t.summary.confirmation_asked
+      || t.source.turn.input != protocol::turn_input::message)
+    return false;
+  auto budget = std::min(st.deps.model_timeout, time_left(t) - min_model_budget);
+  if (budget < min_model_budget) {
+    count_phrasing(self, "deadline");
+    return false;
+  }
+  auto id = ++st.model_calls;
+  t.phrase_call = id;
+  caf::weak_actor_ptr weak{self->ctrl()};
+  auto shopper_text = sanitise_text(t.source.turn.text, st.deps.max_text_bytes).text;
+  st.deps.phraser->phrase(
+    shopper_text, t.summary.reply, std::chrono::steady_clock::now() + budget,
+    [weak, self, id](const std::string& delta) {
+      post_to(weak, [self, id, delta] {
+        auto& st = self->state;
+        if (st.turn && st.turn->phrase_call == id)
+          emit(self, protocol::partial_event{st.turn->summary.turn_id, delta});
+      });
+    },
+    [weak, self, id](caf::expected<std::string> text) {
+      auto answer = std::make_shared<caf::expected<std::string>>(std::move(text));
+      post_to(weak, [self, id, answer] {
+        auto& st = self->state;
+        if (!st.turn || st.turn->phrase_call != id)
+          return;
+        runtime::trace_scope scope{st.turn->env.trace_id};
+        if (*answer)
+          end_phrasing(self, std::move(**answer), {}, {});
+        else
+          end_phrasing(self, std::nullopt, reason_of(answer->error()),
+                       error_detail(answer->error()));
+      });
+    });
+  self->delayed_send(self, budget, actors::store_continuation{[self, id] {
+                       auto& st = self->state;
+                       if (!st.turn || st.turn->phrase_call != id)
+                         return;
+                       runtime::trace_scope scope{st.turn->env.trace_id};
+                       end_phrasing(self, std::nullopt, "deadline", "no end within its budget");
+                     }});
+  return true;
 }
 
 void start_next_turn(conv_actor* self) {
@@ -1426,7 +1645,15 @@ void start_next_turn(conv_actor* self) {
   t.env.deadline_ms = t.started_ms + st.deps.turn_deadline.count();
   t.summary.turn_id = t.env.turn_id;
   runtime::trace_scope scope{t.env.trace_id};
-  t.steps = plan_turn(self, t);
+  if (ask_model(self, t))
+    return;   // begin_plan runs when the model answers or its budget runs out
+  t.steps = plan_turn(self, t, std::nullopt);
+  begin_plan(self);
+}
+
+void begin_plan(conv_actor* self) {
+  auto& st = self->state;
+  auto& t = *st.turn;
   // Any answer but an explicit yes or no drops a pending checkout first: only a confirmation
   // given right after the summary may place the order.
   auto answers_confirmation = std::any_of(t.steps.begin(), t.steps.end(), [](const plan_step& s) {

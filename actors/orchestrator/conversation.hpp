@@ -15,6 +15,8 @@
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
+#include "adapters/llm/llm_understanding.hpp"
+#include "adapters/llm/reply_phraser.hpp"
 #include "adapters/nlu/language_understanding.hpp"
 #include "adapters/stores/history_store.hpp"
 #include "adapters/stores/session_context_store.hpp"
@@ -37,11 +39,21 @@ struct turn_metrics {
   runtime::counter* context_corrupt = nullptr;         // a stored blob could not be read
   runtime::counter* context_save_errors = nullptr;
   runtime::counter* history_errors = nullptr;          // a turn record was not stored
+  /// For the model's labelled counters (cartmate_llm_*), looked up when first counted.
+  runtime::metrics_registry* registry = nullptr;
 };
 
 struct conversation_deps {
   const runtime::resilience_context* resilience = nullptr;       // outlives the actor
   std::shared_ptr<const nlu::language_understanding> understanding;
+  /// Asked first when set (llm.provider openai); `understanding` answers when it fails, is
+  /// invalid or late, or when the turn has too little time left to ask.
+  std::shared_ptr<const llm::llm_understanding> model;
+  /// Phrases the final reply, streamed as partial events (llm.stream_replies); null: the
+  /// built-in reply text.
+  std::shared_ptr<const llm::reply_phraser> phraser;
+  /// llm.timeout_ms: the most a model call may take of a turn.
+  std::chrono::milliseconds model_timeout{2000};
   turn_metrics metrics;
   std::chrono::milliseconds turn_deadline{5000};
   size_t max_text_bytes = 2000;

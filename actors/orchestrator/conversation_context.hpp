@@ -40,6 +40,8 @@ struct conversation_context {
   std::optional<protocol::product> focused;  // "it", "that one"
   search_state search;
   std::string pending_checkout_id;           // non-empty while a confirmation is asked
+  /// A "yes" to that checkout got no answer (the cart was unreachable): the order may exist.
+  bool confirm_uncertain = false;
   /// Products shown or described in this conversation, by id: what a cart line alone (id,
   /// title, price) does not say about its product. Bounded by max_seen, oldest out first.
   std::map<std::string, protocol::product> seen;

@@ -207,6 +207,7 @@ std::string encode_context(const conversation_context& ctx) {
                  {"offset", ctx.search.offset},
                  {"total", ctx.search.total}}},
            {"pending_checkout_id", ctx.pending_checkout_id},
+           {"confirm_uncertain", ctx.confirm_uncertain},
            {"seen", std::move(seen)}};
   return protocol::dump_json(out);
 }
@@ -233,6 +234,9 @@ caf::expected<conversation_context> decode_context(std::string_view blob) {
             && r.products(j, "shown", ctx.shown) && read_search(r, j, ctx.search)
             && r.string(j, "pending_checkout_id", ctx.pending_checkout_id) && read_seen(r, j, ctx);
   if (ok) {
+    // Absent in contexts stored before it existed: nothing uncertain then.
+    if (auto u = j.find("confirm_uncertain"); u != j.end() && u->is_boolean())
+      ctx.confirm_uncertain = u->get<bool>();
     if (auto* f = r.find(j, "focused", "focused"); f != nullptr && !f->is_null()) {
       protocol::product p;
       if (r.product(*f, "focused", p))

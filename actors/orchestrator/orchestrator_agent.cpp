@@ -61,6 +61,7 @@ turn_metrics lookup_metrics(runtime::metrics_registry* registry) {
   m.context_save_errors = context_errors("save");
   m.history_errors = &registry->counter_for("cartmate_history_errors_total",
                                             "Turns the history store did not record");
+  m.registry = registry;
   return m;
 }
 
@@ -95,6 +96,9 @@ caf::behavior orchestrator(orch_actor* self, orchestrator_deps deps) {
         conversation_deps cd;
         cd.resilience = st.deps.resilience;
         cd.understanding = st.deps.understanding;
+        cd.model = st.deps.model;
+        cd.phraser = st.deps.phraser;
+        cd.model_timeout = st.deps.model_timeout;
         cd.metrics = st.metrics;
         cd.turn_deadline = st.deps.turn_deadline;
         cd.max_text_bytes = st.deps.max_text_bytes;

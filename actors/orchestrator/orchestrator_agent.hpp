@@ -14,6 +14,8 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "adapters/llm/llm_understanding.hpp"
+#include "adapters/llm/reply_phraser.hpp"
 #include "adapters/nlu/language_understanding.hpp"
 #include "adapters/stores/history_store.hpp"
 #include "adapters/stores/memory_history_store.hpp"
@@ -29,6 +31,10 @@ namespace cartmate::orchestrator {
 struct orchestrator_deps {
   const runtime::resilience_context* resilience = nullptr;
   std::shared_ptr<const nlu::language_understanding> understanding;
+  /// The model's understanding and reply phrasing (llm section); null: offline only.
+  std::shared_ptr<const llm::llm_understanding> model;
+  std::shared_ptr<const llm::reply_phraser> phraser;
+  std::chrono::milliseconds model_timeout{2000};
   runtime::metrics_registry* metrics = nullptr;   // may be null: no turn metrics
   std::chrono::milliseconds turn_deadline{5000};
   size_t max_text_bytes = 2000;

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/pricing/curl_multi_fetcher.hpp"
+#include "adapters/http/curl_http_client.hpp"
 #include "protocol/errors.hpp"
 
 namespace cartmate::actors::price {
@@ -63,7 +63,7 @@ caf::expected<price_agent_deps> make_price_agent_deps(pricing::pricing_config co
     deps.retailers.push_back(std::move(entry));
   }
   if (any_http)
-    deps.fetcher = std::make_shared<pricing::curl_multi_fetcher>();
+    deps.fetcher = std::make_shared<http::curl_http_client>();
   deps.cache = std::make_shared<pricing::offer_cache>(settings.cache_ttl);
   return deps;
 }

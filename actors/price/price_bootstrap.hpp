@@ -1,6 +1,6 @@
 // price_bootstrap.hpp — builds the price agent's dependencies once at start-up from the
 // `pricing` settings: retailer list and rates (file or the offline default), local offer books,
-// the libcurl fetcher thread (only when an HTTP retailer is configured) and the offer cache.
+// the libcurl HTTP client thread (only when an HTTP retailer is configured) and the offer cache.
 // Threading: call on the main thread before the node starts; it reads files (blocking).
 #pragma once
 

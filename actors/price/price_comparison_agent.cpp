@@ -189,7 +189,7 @@ void ask_retailers(price_actor* self, uint64_t id, const std::string& title) {
     }
     j.pending[idx] = true;
     ++j.waiting;
-    pricing::http_request req;
+    http::http_request req;
     req.url = pricing::expand_url(cfg.url_template, j.product_id, title);
     // The retailer's own timeout, not the job's: an answer after the job ended still feeds the
     // cache and the breaker, and a shorter cut would blame the retailer for our deadline.
@@ -198,8 +198,8 @@ void ask_retailers(price_actor* self, uint64_t id, const std::string& title) {
     caf::weak_actor_ptr weak{self->ctrl()};
     auto product_id = j.product_id;
     auto retailer = static_cast<uint32_t>(idx);
-    st.deps.fetcher->fetch(std::move(req), [weak, id, retailer, product_id](
-                                             caf::expected<pricing::http_response> res) {
+    st.deps.fetcher->send(std::move(req), [weak, id, retailer, product_id](
+                                             caf::expected<http::http_response> res) {
       auto strong = weak.lock();
       if (!strong)
         return;

@@ -13,7 +13,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/price/deal_analysis.hpp"
-#include "adapters/pricing/http_fetcher.hpp"
+#include "adapters/http/http_client.hpp"
 #include "adapters/pricing/local_offers.hpp"
 #include "adapters/pricing/offer_cache.hpp"
 #include "adapters/pricing/retailer_config.hpp"
@@ -36,7 +36,7 @@ struct price_agent_deps {
   std::vector<retailer_entry> retailers;
   pricing::rate_table rates{"INR"};              // base: the catalog currency
   /// Needed when any retailer is of the http kind; shared by every incarnation.
-  std::shared_ptr<pricing::http_fetcher> fetcher;
+  std::shared_ptr<http::http_client> fetcher;
   std::shared_ptr<pricing::offer_cache> cache;   // null: no caching
   /// One breaker per http retailer, named "retailer:<name>". Must outlive the agent.
   runtime::breaker_registry* breakers = nullptr;

@@ -112,19 +112,19 @@ uint32_t product_index::dictionary::intern(const std::string& value) {
   return it->second;
 }
 
-product_index::product_index(std::vector<protocol::product> products, index_options options)
+product_index::product_index(std::vector<protocol::product> products, index_options options,
+                             size_t dim)
   : options_(options),
     products_(std::move(products)),
     embedder_(options.embedder),
     bm25_(options.bm25),
-    vectors_(options.embedder.dim) {
+    vectors_(dim) {
   // nop
 }
 
-caf::expected<product_index> product_index::build(std::vector<protocol::product> products,
-                                                  index_options options) {
-  if (options.embedder.dim == 0)
-    return make_error(errc::invalid_argument, "vector dimension must be positive");
+caf::expected<std::unordered_map<std::string, uint32_t>>
+product_index::check_build(const std::vector<protocol::product>& products,
+                           const index_options& options) {
   if (options.lexical_weight < 0 || options.dense_weight < 0
       || options.lexical_weight + options.dense_weight <= 0)
     return make_error(errc::invalid_argument, "fusion weights must be non-negative, not both 0");
@@ -132,9 +132,19 @@ caf::expected<product_index> product_index::build(std::vector<protocol::product>
   for (size_t i = 0; i < products.size(); ++i)
     if (!seen.emplace(products[i].id, static_cast<uint32_t>(i)).second)
       return make_error(errc::invalid_argument, "duplicate product id " + products[i].id);
-  product_index idx{std::move(products), options};
-  idx.by_id_ = std::move(seen);
-  idx.index_products();
+  return seen;
+}
+
+caf::expected<product_index> product_index::build(std::vector<protocol::product> products,
+                                                  index_options options) {
+  if (options.embedder.dim == 0)
+    return make_error(errc::invalid_argument, "vector dimension must be positive");
+  auto seen = check_build(products, options);
+  if (!seen)
+    return std::move(seen.error());
+  product_index idx{std::move(products), options, options.embedder.dim};
+  idx.by_id_ = std::move(*seen);
+  idx.index_products(nullptr);
   return idx;
 }
 
@@ -145,14 +155,47 @@ caf::expected<product_index> product_index::build(std::vector<protocol::product>
   return build(std::move(products), options);
 }
 
-void product_index::index_products() {
+caf::expected<product_index>
+product_index::build_with_vectors(std::vector<protocol::product> products,
+                                  std::vector<std::vector<float>> vectors,
+                                  index_options options) {
+  if (vectors.size() != products.size())
+    return make_error(errc::invalid_argument,
+                      std::to_string(vectors.size()) + " vectors for "
+                        + std::to_string(products.size()) + " products");
+  size_t dim = vectors.empty() ? 1 : vectors.front().size();
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    const auto& v = vectors[i];
+    if (v.empty())
+      return make_error(errc::invalid_argument, "product " + products[i].id + " has no vector");
+    if (v.size() != dim)
+      return make_error(errc::invalid_argument,
+                        "product " + products[i].id + " has a vector of "
+                          + std::to_string(v.size()) + " floats, the first product "
+                          + std::to_string(dim));
+    if (!std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); }))
+      return make_error(errc::invalid_argument,
+                        "product " + products[i].id + " has a non-finite vector element");
+  }
+  auto seen = check_build(products, options);
+  if (!seen)
+    return std::move(seen.error());
+  product_index idx{std::move(products), options, dim};
+  idx.model_vectors_ = true;
+  idx.by_id_ = std::move(*seen);
+  idx.index_products(&vectors);
+  return idx;
+}
+
+void product_index::index_products(const std::vector<std::vector<float>>* vectors) {
   bm25_.build(products_);
   for (auto* d : {&brands_, &genders_, &colours_, &types_})
     d->intern("");  // id 0: the row had no value
   attrs_.reserve(products_.size());
   title_words_.reserve(products_.size());
   sizes_.reserve(products_.size());
-  for (const auto& p : products_) {
+  for (size_t row = 0; row < products_.size(); ++row) {
+    const auto& p = products_[row];
     attributes a;
     a.price = p.price.minor;
     a.stock = p.stock;
@@ -176,6 +219,10 @@ void product_index::index_products() {
       sizes.push_back(catalog::fold_lower(s));
     attrs_.push_back(a);
 
+    if (vectors != nullptr) {
+      vectors_.add_row((*vectors)[row]);
+      continue;
+    }
     vectors_.add_row(embedder_.embed({{p.title, 1.0f},
                                       {p.product_type, 1.0f},
                                       {p.brand, 0.5f},
@@ -303,6 +350,59 @@ void product_index::cosines(const std::vector<float>& q, const std::vector<uint3
 caf::expected<std::vector<ranked_hit>>
 product_index::rank_all(std::string_view query, const protocol::search_filters& filters,
                         const std::vector<float>* style_vector, float style_weight) const {
+  if (model_vectors_)
+    return rank(query, nullptr, filters, style_vector, style_weight);
+  auto q = embedder_.embed(query);
+  return rank(query, &q, filters, style_vector, style_weight);
+}
+
+caf::expected<std::vector<ranked_hit>>
+product_index::rank_all_with_vector(std::string_view query, const std::vector<float>& query_vector,
+                                    const protocol::search_filters& filters,
+                                    const std::vector<float>* style_vector,
+                                    float style_weight) const {
+  if (query_vector.empty())
+    return rank(query, nullptr, filters, style_vector, style_weight);
+  if (query_vector.size() != dim())
+    return make_error(errc::invalid_argument,
+                      "query vector has " + std::to_string(query_vector.size())
+                        + " dimensions, the index " + std::to_string(dim()));
+  if (!std::all_of(query_vector.begin(), query_vector.end(),
+                   [](float x) { return std::isfinite(x); }))
+    return make_error(errc::invalid_argument, "query vector has a non-finite element");
+  auto q = unit(query_vector);
+  return rank(query, &q, filters, style_vector, style_weight);
+}
+
+void product_index::semantic_hits(const std::vector<float>& query_unit, const compiled_filter& f,
+                                  const std::vector<float>* style_unit, float style_weight,
+                                  std::vector<ranked_hit>& hits) const {
+  auto cand = candidates(f, no_skip);
+  std::vector<float> dense;
+  std::vector<float> style;
+  cosines(query_unit, cand, dense);
+  if (style_unit != nullptr)
+    cosines(*style_unit, cand, style);
+  std::vector<ranked_hit> all;
+  all.reserve(cand.size());
+  for (auto i : cand) {
+    float score = std::max(0.f, dense[i]);
+    if (style_unit != nullptr)
+      score = (1.f - style_weight) * score + style_weight * std::max(0.f, style[i]);
+    if (attrs_[i].stock <= 0)
+      score *= 0.5f;
+    all.push_back({i, score, 0});
+  }
+  auto keep = std::min(all.size(), options_.semantic_matches);
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
+                    ranks_before);
+  hits.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep));
+}
+
+caf::expected<std::vector<ranked_hit>>
+product_index::rank(std::string_view query, const std::vector<float>* query_unit,
+                    const protocol::search_filters& filters,
+                    const std::vector<float>* style_vector, float style_weight) const {
   if (!(style_weight >= 0.f && style_weight <= 1.f))
     return make_error(errc::invalid_argument, "style weight must be within 0..1");
   bool use_style = style_vector != nullptr && !style_vector->empty() && style_weight > 0.f;
@@ -337,13 +437,19 @@ product_index::rank_all(std::string_view query, const protocol::search_filters& 
   std::vector<float> lexical(products_.size(), 0.f);
   std::vector<uint32_t> touched;
   bm25_.score(query, lexical, touched);
+  // A model's vectors are good enough to decide a match where no word is shared.
+  if (touched.empty() && model_vectors_ && query_unit != nullptr && options_.semantic_matches > 0) {
+    semantic_hits(*query_unit, *f, use_style ? &style_unit : nullptr, style_weight, hits);
+    return hits;
+  }
   std::vector<uint32_t> matched;
   matched.reserve(touched.size());
   for (auto i : touched)
     if (passes(i, *f))
       matched.push_back(i);
   std::vector<float> dense;
-  cosines(embedder_.embed(query), matched, dense);
+  if (query_unit != nullptr)
+    cosines(*query_unit, matched, dense);
   if (use_style)
     cosines(style_unit, matched, style);
 
@@ -352,17 +458,19 @@ product_index::rank_all(std::string_view query, const protocol::search_filters& 
   range style_range;
   for (auto i : matched) {
     lexical_max = std::max(lexical_max, lexical[i]);
-    dense_range.add(dense[i]);
+    if (query_unit != nullptr)
+      dense_range.add(dense[i]);
     if (use_style)
       style_range.add(style[i]);
   }
+  // Without a query vector (the model did not answer) BM25 ranks alone.
   float total_weight = options_.lexical_weight + options_.dense_weight;
-  float wl = options_.lexical_weight / total_weight;
-  float wd = options_.dense_weight / total_weight;
+  float wl = query_unit != nullptr ? options_.lexical_weight / total_weight : 1.f;
+  float wd = query_unit != nullptr ? options_.dense_weight / total_weight : 0.f;
   hits.reserve(matched.size());
   for (auto i : matched) {
     float l = lexical_max > 0.f ? lexical[i] / lexical_max : 0.f;
-    float score = wl * l + wd * dense_range.scale(dense[i]);
+    float score = wl * l + (query_unit != nullptr ? wd * dense_range.scale(dense[i]) : 0.f);
     if (use_style)
       score = (1.f - style_weight) * score + style_weight * style_range.scale(style[i]);
     // Sold-out items stay findable (back-in-stock alerts need them) but rank below what can
@@ -397,6 +505,17 @@ product_index::search(std::string_view query, const protocol::search_filters& fi
                       size_t limit, size_t offset, const std::vector<float>* style_vector,
                       float style_weight) const {
   auto hits = rank_all(query, filters, style_vector, style_weight);
+  if (!hits)
+    return hits.error();
+  return page(std::move(*hits), limit, offset);
+}
+
+caf::expected<protocol::search_result>
+product_index::search_with_vector(std::string_view query, const std::vector<float>& query_vector,
+                                  const protocol::search_filters& filters, size_t limit,
+                                  size_t offset, const std::vector<float>* style_vector,
+                                  float style_weight) const {
+  auto hits = rank_all_with_vector(query, query_vector, filters, style_vector, style_weight);
   if (!hits)
     return hits.error();
   return page(std::move(*hits), limit, offset);

@@ -1,5 +1,6 @@
 // product_index.hpp — product discovery over an in-memory catalog: hybrid lexical + vector search,
-// structured filters, similar items, and live price/stock updates.
+// structured filters, similar items, and live price/stock updates. Product vectors come from the
+// built-in hashing embedder or, precomputed, from an embedding model (any dimension).
 // Threading: const members are safe to call concurrently; update() needs exclusive access — the
 // product-discovery agent owns the index and serialises writes through its mailbox.
 #pragma once
@@ -26,6 +27,10 @@ struct index_options {
   bm25_options bm25;
   float lexical_weight = 0.6f;          // share of BM25 in the fused score
   float dense_weight = 0.4f;            // share of the query-product cosine
+  /// Model vectors only (build_with_vectors + a query vector): when no product contains a query
+  /// word, the nearest this many products passing the filters are the matches ("sneakers" finds
+  /// running shoes). 0 turns it off. Hashed vectors never decide a match (see search()).
+  size_t semantic_matches = 20;
 };
 
 /// One ranked match: `index` into products(); ordered by score (descending), then tiebreak and
@@ -50,6 +55,15 @@ public:
   [[nodiscard]] static caf::expected<product_index> build(std::vector<protocol::product> products,
                                                           size_t dim);
 
+  /// Indexes `products` with vectors computed elsewhere (an embedding model): `vectors[i]`
+  /// belongs to `products[i]`; every vector has the same, any positive, dimension, which becomes
+  /// dim(); options.embedder is not used. Queries then need a vector from the same model
+  /// (search_with_vector); without one they rank lexically. Fails with invalid_argument on a
+  /// count or dimension mismatch, an empty or non-finite vector, or duplicate ids.
+  [[nodiscard]] static caf::expected<product_index>
+  build_with_vectors(std::vector<protocol::product> products,
+                     std::vector<std::vector<float>> vectors, index_options options = {});
+
   size_t size() const noexcept {
     return products_.size();
   }
@@ -63,8 +77,15 @@ public:
   }
 
   /// The embedder product vectors were made with, for embedding text into the same space.
+  /// Meaningless when has_model_vectors(): the vectors then come from a model.
   const hashing_embedder& embedder() const noexcept {
     return embedder_;
+  }
+
+  /// True when the product vectors were given to build_with_vectors (a model's), false when the
+  /// hashing embedder computed them.
+  bool has_model_vectors() const noexcept {
+    return model_vectors_;
   }
 
   /// Products matching `query` and `filters`, best first, `limit` of them from `offset`.
@@ -72,16 +93,35 @@ public:
   /// of; the vector cosine then reorders the matches. (Hashed n-gram vectors are too noisy to
   /// decide a match on their own: measured on the Myntra catalog, a typo's nearest vectors were
   /// mostly unrelated items.) An empty query browses every product passing the filters. `style_vector` (dim() floats) blends in taste with share `style_weight` (0..1).
+  /// With model vectors there is no query vector here, so matches rank by BM25 alone (what a
+  /// search does while the model is down); use search_with_vector otherwise.
   /// Fails with invalid_argument on a bad style vector or an empty price range.
   [[nodiscard]] caf::expected<protocol::search_result>
   search(std::string_view query, const protocol::search_filters& filters, size_t limit,
          size_t offset = 0, const std::vector<float>* style_vector = nullptr,
          float style_weight = 0.f) const;
 
+  /// search() with the query's vector given (from the model that made the product vectors):
+  /// `query_vector` has dim() floats; empty ranks by BM25 alone. With model vectors and no
+  /// lexical match, the options' semantic_matches nearest products are the matches.
+  /// Fails with invalid_argument on a vector of another dimension or with non-finite values.
+  [[nodiscard]] caf::expected<protocol::search_result>
+  search_with_vector(std::string_view query, const std::vector<float>& query_vector,
+                     const protocol::search_filters& filters, size_t limit, size_t offset = 0,
+                     const std::vector<float>* style_vector = nullptr,
+                     float style_weight = 0.f) const;
+
   /// Every match of search() with its score, unordered; search() is the top of this list.
   [[nodiscard]] caf::expected<std::vector<ranked_hit>>
   rank_all(std::string_view query, const protocol::search_filters& filters,
            const std::vector<float>* style_vector = nullptr, float style_weight = 0.f) const;
+
+  /// Every match of search_with_vector() with its score, unordered.
+  [[nodiscard]] caf::expected<std::vector<ranked_hit>>
+  rank_all_with_vector(std::string_view query, const std::vector<float>& query_vector,
+                       const protocol::search_filters& filters,
+                       const std::vector<float>* style_vector = nullptr,
+                       float style_weight = 0.f) const;
 
   /// Products whose vectors are closest to the product `product_id`'s, the product itself
   /// excluded. Fails with not_found for an unknown id.
@@ -124,9 +164,18 @@ private:
 
   struct compiled_filter;
 
-  product_index(std::vector<protocol::product> products, index_options options);
+  product_index(std::vector<protocol::product> products, index_options options, size_t dim);
 
-  void index_products();
+  static caf::expected<std::unordered_map<std::string, uint32_t>>
+  check_build(const std::vector<protocol::product>& products, const index_options& options);
+  void index_products(const std::vector<std::vector<float>>* vectors);
+  caf::expected<std::vector<ranked_hit>>
+  rank(std::string_view query, const std::vector<float>* query_unit,
+       const protocol::search_filters& filters, const std::vector<float>* style_vector,
+       float style_weight) const;
+  void semantic_hits(const std::vector<float>& query_unit, const compiled_filter& f,
+                     const std::vector<float>* style_unit, float style_weight,
+                     std::vector<ranked_hit>& hits) const;
   caf::expected<compiled_filter> compile(const protocol::search_filters& f) const;
   bool passes(uint32_t i, const compiled_filter& f) const;
   std::vector<uint32_t> candidates(const compiled_filter& f, uint32_t skip) const;
@@ -139,6 +188,7 @@ private:
   std::vector<protocol::product> products_;
   std::unordered_map<std::string, uint32_t> by_id_;
   hashing_embedder embedder_;
+  bool model_vectors_ = false;
   bm25_index bm25_;
   dense_matrix vectors_;
   dictionary brands_;

@@ -35,9 +35,10 @@ inline std::vector<catalog_row> catalog_rows_of(const index::product_index& idx)
 /// another CPU may round the normalisation differently.
 inline constexpr float stored_vector_tolerance = 1e-4f;
 
-/// Builds discovery's index from rows loaded from the catalog store, with vectors of
-/// options.embedder.dim floats. product_index embeds products itself (it takes no vectors yet),
-/// so the stored vectors serve as a check: a row whose stored vector differs from the index's
+/// Builds discovery's index from rows loaded from the catalog store, with hashed vectors of
+/// options.embedder.dim floats. The hashing embedder is deterministic, so the index embeds the
+/// products again and the stored vectors serve as a check (model vectors cannot be recomputed:
+/// discovery loads those as they are, see index_from_model_vectors): a row whose stored vector differs from the index's
 /// (stored with other embedder settings, or another dimension) fails the build with
 /// errc::conflict naming the product — re-ingest the catalog with this configuration.
 /// errc::invalid_argument for no rows, duplicate ids or a zero dimension.

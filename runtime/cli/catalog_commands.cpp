@@ -3,10 +3,14 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/catalog/catalog_loader.hpp"
+#include "adapters/embeddings/openai_embedding_client.hpp"
+#include "adapters/embeddings/product_text.hpp"
+#include "adapters/http/curl_http_client.hpp"
 #include "adapters/index/product_index.hpp"
 #include "adapters/nlu/offline_understanding.hpp"
 #include "adapters/nlu/simmc_eval.hpp"
@@ -56,8 +60,54 @@ bool write_catalog(const std::string& path, const std::vector<protocol::product>
   return static_cast<bool>(out);
 }
 
-// Stores the indexed catalog with its vectors in PostgreSQL (schema migrated first), in batches.
-int ingest_into_postgres(const config::node_config& cfg, const index::product_index& index) {
+// A catalog holds vectors of one source: vectors of another (a model change) replace it
+// rather than mix. Returns false (after saying why) when the store fails.
+bool replace_other_vectors(stores::pg::pg_catalog_store& store, const std::string& source,
+                           size_t dim) {
+  auto stored_dim = store.embedding_dim();
+  auto stored_source = store.vector_source();
+  if (!stored_dim || !stored_source || *stored_dim == 0)
+    return true;   // empty, or the upsert below reports the store's problem
+  auto have = stored_source->empty() ? std::string{"hashing"} : *stored_source;
+  if (have == source)
+    return true;   // same embedder: a dimension change is refused row by row, as before
+  std::cout << "postgres catalog: its vectors were made by " << have << " (" << *stored_dim
+            << " floats); replacing it with vectors by " << source << " (" << dim << " floats)\n";
+  if (auto err = store.clear()) {
+    std::cerr << "cartmate ingest: cannot clear the stored catalog: " << protocol::describe(err)
+              << "\n";
+    return false;
+  }
+  return true;
+}
+
+// The products' vectors from the configured model, with a progress bar; nullopt (after saying
+// why) when the endpoint fails or answers a wrong dimension.
+std::optional<std::vector<std::vector<float>>>
+embed_with_model(const embeddings::embedding_settings& emb,
+                 const std::vector<protocol::product>& products) {
+  auto http = std::make_shared<http::curl_http_client>();
+  embeddings::openai_embedding_client client{embeddings::openai_embedding_options::from(emb), http};
+  progress_bar bar{"embedding with " + emb.model};
+  auto vectors = embeddings::embed_products(client, products, [&bar](size_t done, size_t total) {
+    bar.update(done, total, done);
+  });
+  bar.finish();
+  http->stop();
+  if (!vectors) {
+    std::cerr << "cartmate ingest: cannot embed the catalog with " << emb.model << " at "
+              << emb.base_url << ": " << protocol::describe(vectors.error()) << "\n";
+    return std::nullopt;
+  }
+  std::cout << "embedded " << vectors->size() << " products with " << emb.model << " ("
+            << client.dimensions() << "-dimensional vectors)\n";
+  return std::move(*vectors);
+}
+
+// Stores the indexed catalog with its vectors in PostgreSQL (schema migrated first), in batches,
+// and records what made the vectors (`source`), so discovery refuses them under another model.
+int ingest_into_postgres(const config::node_config& cfg, const index::product_index& index,
+                         const std::string& source) {
   auto opts = actors::pg_options_from(cfg.postgres);
   stores::pg::pg_connection conn{opts};
   auto migrations = stores::pg::embedded_migrations();
@@ -70,6 +120,8 @@ int ingest_into_postgres(const config::node_config& cfg, const index::product_in
   }
   auto rows = stores::catalog_rows_of(index);
   stores::pg::pg_catalog_store store{opts};
+  if (!replace_other_vectors(store, source, index.dim()))
+    return 1;
   constexpr size_t batch = 2000;
   progress_bar bar{"storing in PostgreSQL"};
   stores::upsert_report total;
@@ -93,6 +145,13 @@ int ingest_into_postgres(const config::node_config& cfg, const index::product_in
     bar.update(last, rows.size(), last);
   }
   bar.finish();
+  if (total.stored > 0) {
+    if (auto err = store.vector_source(source, index.dim())) {
+      std::cerr << "cartmate ingest: the products are stored, but not what made their vectors: "
+                << protocol::describe(err) << " (repeat the command)\n";
+      return 1;
+    }
+  }
   for (size_t i = 0; i < total.refused.size() && i < listed_bad_rows; ++i)
     std::cout << "  refused " << total.refused[i].id << ": " << total.refused[i].reason << "\n";
   std::cout << "postgres catalog: " << total.stored << " products stored with "
@@ -153,9 +212,25 @@ int ingest_command(const cli_options& opts, const config::node_config& cfg) {
     return 2;
   }
   auto count = report->products.size();
+  auto emb = embeddings::read_embedding_settings(*cfg.settings);
+  if (!emb) {
+    std::cerr << "cartmate ingest: " << protocol::describe(emb.error()) << "\n";
+    return 2;
+  }
   auto products = report->products;
-  auto index = index::product_index::build(std::move(products),
-                                           static_cast<size_t>(cfg.index.embedding_dim));
+  // Model vectors are what PostgreSQL keeps for discovery; the file and memory targets serve
+  // from the file, where the node embeds the products itself.
+  bool model_vectors = emb->uses_model() && target == "postgres";
+  caf::expected<index::product_index> index{caf::error{}};
+  if (model_vectors) {
+    auto vectors = embed_with_model(*emb, products);
+    if (!vectors)
+      return 1;
+    index = index::product_index::build_with_vectors(std::move(products), std::move(*vectors));
+  } else {
+    index = index::product_index::build(std::move(products),
+                                        static_cast<size_t>(cfg.index.embedding_dim));
+  }
   if (!index) {
     std::cerr << "cartmate ingest: the memory catalog refused the products: "
               << protocol::describe(index.error()) << "\n";
@@ -163,7 +238,7 @@ int ingest_command(const cli_options& opts, const config::node_config& cfg) {
   }
   std::cout << "memory catalog: " << index->size() << " of " << count << " products indexed\n";
   if (target == "postgres") {
-    if (auto rc = ingest_into_postgres(cfg, *index); rc != 0)
+    if (auto rc = ingest_into_postgres(cfg, *index, emb->vector_source()); rc != 0)
       return rc;
   }
   if (auto o = opts.flags.find("output"); o != opts.flags.end()) {

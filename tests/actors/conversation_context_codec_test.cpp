@@ -44,6 +44,7 @@ conversation_context full_context() {
   ctx.search.offset = 5;
   ctx.search.total = 17;
   ctx.pending_checkout_id = "chk-42";
+  ctx.confirm_uncertain = true;
   remember_products(ctx, {item("p7", "Biba Red Kurta", 129900), item("p8", "Biba Blue Kurta", 149900),
                           item("p12", "Libas Blue Silk Kurta", 289900)});
   ctx.currency = "USD";
@@ -96,6 +97,7 @@ TEST(conversation_context_codec, every_field_survives_a_round_trip) {
   EXPECT_EQ(back->search.offset, 5u);
   EXPECT_EQ(back->search.total, 17u);
   EXPECT_EQ(back->pending_checkout_id, "chk-42");
+  EXPECT_TRUE(back->confirm_uncertain);
   EXPECT_EQ(back->seen_order, ctx.seen_order);
   ASSERT_EQ(back->seen.size(), 3u);
   for (const auto& [id, p] : ctx.seen)
@@ -105,6 +107,20 @@ TEST(conversation_context_codec, every_field_survives_a_round_trip) {
   EXPECT_EQ(back->last_turn_id, 12u);
   // Encoding what was decoded gives the same blob: nothing drifts across saves.
   EXPECT_EQ(encode_context(*back), blob);
+}
+
+TEST(conversation_context_codec, a_context_stored_before_confirm_uncertain_reads_as_certain) {
+  auto ctx = full_context();
+  ctx.confirm_uncertain = true;
+  auto blob = encode_context(ctx);
+  auto key = std::string{"\"confirm_uncertain\":true,"};
+  auto at = blob.find(key);
+  ASSERT_NE(at, std::string::npos) << blob;
+  blob.erase(at, key.size());
+  auto back = decode_context(blob);
+  ASSERT_TRUE(back) << protocol::describe(back.error());
+  EXPECT_FALSE(back->confirm_uncertain);
+  EXPECT_EQ(back->pending_checkout_id, "chk-42");
 }
 
 TEST(conversation_context_codec, an_empty_context_round_trips) {

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/price/price_bootstrap.hpp"
-#include "adapters/pricing/curl_multi_fetcher.hpp"
+#include "adapters/http/curl_http_client.hpp"
 #include "protocol/discovery_messages.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/type_registry.hpp"
@@ -81,8 +81,8 @@ struct price_agent_test : ::testing::Test {
   caf::actor timer = runtime::spawn_timer_service(sys);
   std::unique_ptr<runtime::resilience_context> ctx;
   testing::fixture_http_server server;
-  std::shared_ptr<pricing::curl_multi_fetcher> fetcher
-    = std::make_shared<pricing::curl_multi_fetcher>();
+  std::shared_ptr<http::curl_http_client> fetcher
+    = std::make_shared<http::curl_http_client>();
   caf::actor discovery;
   caf::actor agent;
 

@@ -1,6 +1,7 @@
-// pricing_fetcher_test.cpp — the libcurl multi fetcher against the real fixture HTTP server on
-// 127.0.0.1: answers of any status, timeouts, refused connections, oversize and non-HTTP
-// answers, concurrency on one dedicated thread, and a clean stop with transfers in flight.
+// pricing_fetcher_test.cpp — the libcurl HTTP client (adapters/http) as the price agent uses it,
+// against the real fixture HTTP server on 127.0.0.1: answers of any status, timeouts, refused
+// connections, oversize and non-HTTP answers, concurrency on one dedicated thread, and a clean
+// stop with transfers in flight.
 #include <future>
 #include <mutex>
 #include <set>
@@ -8,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/pricing/curl_multi_fetcher.hpp"
+#include "adapters/http/curl_http_client.hpp"
 #include "adapters/pricing/retailer_answer.hpp"
 #include "protocol/errors.hpp"
 #include "tests/support/fixture_http_server.hpp"
@@ -17,21 +18,31 @@ namespace cartmate::pricing {
 namespace {
 
 using namespace std::chrono_literals;
+using http::http_response;
 using protocol::errc;
+
+http::http_request get_of(std::string url, std::chrono::milliseconds timeout,
+                          size_t max_body = 256 * 1024) {
+  http::http_request req;
+  req.url = std::move(url);
+  req.timeout = timeout;
+  req.max_body_bytes = max_body;
+  return req;
+}
 
 // Bounds only how long a broken fetcher can hang a test; no assertion depends on it.
 constexpr auto safety = 20s;
 
 struct fetcher_test : ::testing::Test {
   testing::fixture_http_server server;
-  curl_multi_fetcher fetcher;
+  http::curl_http_client fetcher;
 
   caf::expected<http_response> get(const std::string& path,
                                     std::chrono::milliseconds timeout = 2000ms,
                                     size_t max_body = 256 * 1024) {
     auto done = std::make_shared<std::promise<caf::expected<http_response>>>();
     auto f = done->get_future();
-    fetcher.fetch(http_request{server.base_url() + path, timeout, max_body},
+    fetcher.send(get_of(server.base_url() + path, timeout, max_body),
                   [done](caf::expected<http_response> r) { done->set_value(std::move(r)); });
     if (f.wait_for(safety) != std::future_status::ready)
       return protocol::make_error(errc::timeout, "the fetcher never called back");
@@ -83,7 +94,7 @@ TEST_F(fetcher_test, refused_connection_is_unavailable) {
   gone.stop();
   auto done = std::make_shared<std::promise<caf::expected<http_response>>>();
   auto f = done->get_future();
-  fetcher.fetch(http_request{url, 2000ms},
+  fetcher.send(get_of(url, 2000ms),
                 [done](caf::expected<http_response> r) { done->set_value(std::move(r)); });
   ASSERT_EQ(f.wait_for(safety), std::future_status::ready);
   auto r = f.get();
@@ -115,7 +126,7 @@ TEST_F(fetcher_test, oversize_and_non_http_answers_fail) {
 TEST_F(fetcher_test, bad_urls_fail_without_a_request) {
   auto done = std::make_shared<std::promise<caf::expected<http_response>>>();
   auto f = done->get_future();
-  fetcher.fetch(http_request{"gopher://127.0.0.1/x", 500ms},
+  fetcher.send(get_of("gopher://127.0.0.1/x", 500ms),
                 [done](caf::expected<http_response> r) { done->set_value(std::move(r)); });
   ASSERT_EQ(f.wait_for(safety), std::future_status::ready);
   EXPECT_FALSE(f.get());
@@ -134,7 +145,7 @@ TEST_F(fetcher_test, transfers_run_concurrently_on_one_thread) {
   std::promise<void> all;
   int left = 3;
   for (auto p : {"/s1", "/s2", "/s3"}) {
-    fetcher.fetch(http_request{server.base_url() + p, 5000ms},
+    fetcher.send(get_of(server.base_url() + p, 5000ms),
                   [&](caf::expected<http_response> r) {
                     std::lock_guard<std::mutex> guard{m};
                     EXPECT_TRUE(r);
@@ -161,7 +172,7 @@ TEST_F(fetcher_test, stop_fails_transfers_in_flight_and_later_fetches) {
   server.route("/stuck", slow);
   auto done = std::make_shared<std::promise<caf::expected<http_response>>>();
   auto f = done->get_future();
-  fetcher.fetch(http_request{server.base_url() + "/stuck", 20000ms},
+  fetcher.send(get_of(server.base_url() + "/stuck", 20000ms),
                 [done](caf::expected<http_response> r) { done->set_value(std::move(r)); });
   // Wait until the request is at the server, so stop() really has a transfer in flight.
   for (int i = 0; i < 2000 && server.hits("/stuck") == 0; ++i)
@@ -171,10 +182,10 @@ TEST_F(fetcher_test, stop_fails_transfers_in_flight_and_later_fetches) {
   ASSERT_EQ(f.wait_for(0s), std::future_status::ready);   // stop() returns after the callback
   auto r = f.get();
   ASSERT_FALSE(r);
-  EXPECT_EQ(reason_of(r.error()), "the HTTP fetcher has stopped");
+  EXPECT_EQ(reason_of(r.error()), "the HTTP client has stopped");
 
   bool called = false;
-  fetcher.fetch(http_request{server.base_url() + "/stuck", 100ms},
+  fetcher.send(get_of(server.base_url() + "/stuck", 100ms),
                 [&](caf::expected<http_response> late) {
                   called = true;
                   EXPECT_FALSE(late);

@@ -49,6 +49,7 @@ struct fixture_http_server::impl {
 
   mutable std::mutex mutex;
   std::map<std::string, fixture_route> routes;
+  std::map<std::string, std::pair<std::vector<fixture_route>, size_t>> sequences;   // next index
   std::vector<recorded_request> log;
 
   struct session;
@@ -57,6 +58,15 @@ struct fixture_http_server::impl {
   // Looks up the route of `path` and records the request, under the lock.
   std::optional<fixture_route> record(recorded_request req) {
     std::lock_guard<std::mutex> guard{mutex};
+    if (auto seq = sequences.find(req.path); seq != sequences.end()) {
+      log.push_back(std::move(req));
+      auto& [answers, next] = seq->second;
+      if (answers.empty())
+        return std::nullopt;
+      size_t i = std::min(next, answers.size() - 1);
+      ++next;
+      return answers[i];
+    }
     auto it = routes.find(req.path);
     log.push_back(std::move(req));
     if (it == routes.end())
@@ -76,6 +86,8 @@ struct fixture_http_server::impl::session : std::enable_shared_from_this<session
   bhttp::request<bhttp::string_body> req;
   std::shared_ptr<bhttp::response<bhttp::string_body>> res;
   std::string raw;
+  std::vector<std::string> pieces;   // a chunked answer still to write, front first
+  std::chrono::milliseconds pause{0};
 
   session(impl* s, tcp::socket sock)
     : server(s), socket(std::move(sock)), timer(socket.get_executor()) {
@@ -129,6 +141,8 @@ struct fixture_http_server::impl::session : std::enable_shared_from_this<session
       });
       return;
     }
+    if (!route.chunks.empty())
+      return answer_chunked(route);
     res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(req.version());
     res->result(static_cast<unsigned>(route.status));
@@ -143,6 +157,55 @@ struct fixture_http_server::impl::session : std::enable_shared_from_this<session
       if (ec || !self->res->keep_alive())
         return self->close();
       self->read();
+    });
+  }
+
+  // Writes the head, then one HTTP chunk per piece with a pause between them, by hand: the
+  // point is that each piece leaves in its own write, so the client reads across boundaries.
+  void answer_chunked(const fixture_route& route) {
+    std::ostringstream head;
+    head << "HTTP/1.1 " << route.status << " "
+         << bhttp::obsolete_reason(static_cast<bhttp::status>(route.status)) << "\r\n"
+         << "Server: cartmate-fixture\r\nContent-Type: " << route.content_type << "\r\n";
+    for (const auto& [name, value] : route.headers)
+      head << name << ": " << value << "\r\n";
+    head << "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    raw = head.str();
+    pieces.clear();
+    for (const auto& c : route.chunks) {
+      if (c.empty())
+        continue;   // an empty chunk would end the body early
+      std::ostringstream framed;
+      framed << std::hex << c.size() << "\r\n" << c << "\r\n";
+      pieces.push_back(framed.str());
+    }
+    pieces.push_back("0\r\n\r\n");
+    pause = route.chunk_pause;
+    auto self = shared_from_this();
+    net::async_write(socket, net::buffer(raw), [self](beast::error_code ec, size_t) {
+      if (ec)
+        return self->close();
+      self->write_next_piece();
+    });
+  }
+
+  void write_next_piece() {
+    if (pieces.empty())
+      return close();
+    raw = std::move(pieces.front());
+    pieces.erase(pieces.begin());
+    auto self = shared_from_this();
+    net::async_write(socket, net::buffer(raw), [self](beast::error_code ec, size_t) {
+      if (ec)
+        return self->close();
+      if (self->pieces.empty())
+        return self->close();
+      self->timer.expires_after(self->pause);
+      self->timer.async_wait([self](beast::error_code wait_ec) {
+        if (wait_ec)
+          return self->close();   // cancelled by stop()
+        self->write_next_piece();
+      });
     });
   }
 
@@ -202,7 +265,15 @@ std::string fixture_http_server::base_url() const {
 
 void fixture_http_server::route(const std::string& path, fixture_route route) {
   std::lock_guard<std::mutex> guard{impl_->mutex};
+  impl_->sequences.erase(path);
   impl_->routes[path] = std::move(route);
+}
+
+void fixture_http_server::route_sequence(const std::string& path,
+                                         std::vector<fixture_route> sequence) {
+  std::lock_guard<std::mutex> guard{impl_->mutex};
+  impl_->routes.erase(path);
+  impl_->sequences[path] = {std::move(sequence), 0};
 }
 
 bool fixture_http_server::route_file(const std::string& path, const std::string& file, int status,

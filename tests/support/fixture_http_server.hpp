@@ -1,7 +1,8 @@
 // fixture_http_server.hpp — a small real HTTP/1.1 server on 127.0.0.1 (port 0: the kernel
 // picks) that serves canned answers per path: a fixture file or a string, any status code, an
-// optional delay, or raw bytes that are not HTTP at all. It counts and records requests so a
-// test can tell a cache hit from a fetch. Used by the pricing tests and the LLM client tests.
+// optional delay, raw bytes that are not HTTP at all, a body streamed in chunks with pauses, or a
+// sequence of answers (429 then 200). It counts and records requests so a test can tell a cache
+// hit from a fetch. Used by the pricing, webhook and LLM client tests.
 // Threading: the server runs on its own thread; every public method is safe from any thread.
 // stop() (or the destructor) cancels delayed answers and closes connections, then joins.
 #pragma once
@@ -28,6 +29,11 @@ struct fixture_route {
   std::optional<std::string> raw;
   /// Extra response headers.
   std::map<std::string, std::string> headers;
+  /// When not empty, the body is these pieces instead of `body`, sent with
+  /// Transfer-Encoding: chunked, one HTTP chunk each, `chunk_pause` apart (so a client sees
+  /// real chunk boundaries, e.g. server-sent events split mid-line); the connection then closes.
+  std::vector<std::string> chunks;
+  std::chrono::milliseconds chunk_pause{20};
 };
 
 /// One request the server received.
@@ -55,6 +61,10 @@ class fixture_http_server {
 
   /// Serves `route` on `path` (matched without the query string); replaces an earlier route.
   void route(const std::string& path, fixture_route route);
+
+  /// Serves `sequence` on `path`: the n-th request gets the n-th answer, and once the sequence
+  /// is used up the last answer repeats. Replaces an earlier route or sequence on `path`.
+  void route_sequence(const std::string& path, std::vector<fixture_route> sequence);
 
   /// Serves the content of `file` on `path` with `status` after `delay`. Returns false when the
   /// file cannot be read (the route is not added then).

@@ -39,6 +39,13 @@ const pg_statement statements[] = {
    " RETURNING " CARTMATE_PRODUCT_COLUMNS},
 };
 
+// Not prepared with the others: they need migration 0006, the rest only 0003.
+constexpr const char* source_sql = "SELECT source FROM catalog_vector_source";
+constexpr const char* set_source_sql =
+  "INSERT INTO catalog_vector_source (only_row, source, dimensions) VALUES (true, $1, $2)"
+  " ON CONFLICT (only_row) DO UPDATE SET source = EXCLUDED.source,"
+  " dimensions = EXCLUDED.dimensions, updated_at = now()";
+
 // Lives as long as the session; its rows as long as the transaction that wrote them.
 constexpr const char* create_staging_sql =
   "CREATE TEMP TABLE IF NOT EXISTS catalog_staging ("
@@ -246,6 +253,33 @@ caf::error pg_catalog_store::clear() {
       pqxx::work tx{c};
       tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(catalog_lock_id) + ")");
       tx.exec("DELETE FROM catalog_products");
+      // The vectors' source goes with them (the table exists from migration 0006 on).
+      tx.exec("DO $$ BEGIN IF to_regclass('catalog_vector_source') IS NOT NULL THEN"
+              " DELETE FROM catalog_vector_source; END IF; END $$");
+      tx.commit();
+      return true;
+    }, pg_retry::once_if_stale);
+  });
+  return done ? caf::error{} : std::move(done.error());
+}
+
+caf::expected<std::string> pg_catalog_store::vector_source() {
+  return with_connection([&](pg_connection& pc) {
+    return pc.run([&](pqxx::connection& c) -> caf::expected<std::string> {
+      pqxx::read_transaction tx{c};
+      auto rows = tx.exec(source_sql);
+      return rows.empty() ? std::string{} : rows[0][0].as<std::string>();
+    }, pg_retry::once_if_stale);
+  });
+}
+
+caf::error pg_catalog_store::vector_source(const std::string& source, size_t dim) {
+  if (source.empty() || dim == 0)
+    return make_error(errc::invalid_argument, "a vector source needs a name and a dimension");
+  auto done = with_connection([&](pg_connection& pc) {
+    return pc.run([&](pqxx::connection& c) -> caf::expected<bool> {
+      pqxx::work tx{c};
+      tx.exec_params(set_source_sql, source, static_cast<int64_t>(dim));
       tx.commit();
       return true;
     }, pg_retry::once_if_stale);

@@ -1,6 +1,7 @@
 // pg_catalog_store.hpp — the catalog with its vectors on PostgreSQL (real[] per product): bulk
 // upserts streamed with COPY into a staging table and merged in one statement per batch, each
-// batch one transaction; the same row checks as memory_catalog_store. Needs migration 0003.
+// batch one transaction; the same row checks as memory_catalog_store. Needs migrations 0003 and
+// 0006 (what made the vectors).
 // Threading: safe for concurrent use. Every method BLOCKS the calling thread on PostgreSQL: call
 // it from a pg_pool job (it then uses that worker's connection) or from a thread of your own
 // (the CLI's ingest, the start-up load), never from a CAF scheduler thread. A down server gives
@@ -32,6 +33,15 @@ class pg_catalog_store final : public catalog_store {
   caf::expected<size_t> size() override;
   caf::expected<size_t> embedding_dim() override;
   caf::error clear() override;
+
+  /// What made the stored vectors, as recorded by vector_source(source, dim): e.g. "hashing" or
+  /// "openai:nomic-embed-text"; "" when nothing is recorded (an empty catalog, or one ingested
+  /// before migration 0006).
+  [[nodiscard]] caf::expected<std::string> vector_source();
+
+  /// Records what made the stored vectors and their dimension (after an ingest). clear()
+  /// forgets it.
+  [[nodiscard]] caf::error vector_source(const std::string& source, size_t dim);
 
  private:
   template <class F>
