@@ -34,8 +34,9 @@ commands:
             a repeated id updates the earlier row in place. The products are indexed as the node
             would serve them; --store=postgres (or stores.catalog=postgres) then stores them with
             their vectors in PostgreSQL (postgres.conninfo), where discovery loads them at start
-            when stores.catalog=postgres; --output=FILE writes the normalised catalog as JSON
-            Lines (usable as catalog.path)
+            when stores.catalog=postgres; with embeddings.provider=openai the vectors come from
+            the embedding model (batched, with a progress bar; docs/embeddings.md);
+            --output=FILE writes the normalised catalog as JSON Lines (usable as catalog.path)
   history [SESSION]
             with stores.history=postgres: print SESSION's recorded turns as a replay script
             (replayable with `cartmate replay`), or without SESSION list the latest sessions
