@@ -212,15 +212,20 @@ void stop_plan(conv_actor* self, std::string line) {
   t.abort_rest = true;
 }
 
+// The turn's answer is less than full for `reason` (once per reason).
+void record_degraded(active_turn& t, std::string reason) {
+  t.summary.degraded = true;
+  if (std::find(t.summary.degraded_reasons.begin(), t.summary.degraded_reasons.end(), reason)
+      == t.summary.degraded_reasons.end())
+    t.summary.degraded_reasons.push_back(std::move(reason));
+}
+
 void mark_degraded(conv_actor* self, agent_kind kind, const caf::error& err) {
   auto& t = *turn_of(self);
-  t.summary.degraded = true;
   auto code = protocol::errc_of(err);
   std::string reason = std::string{protocol::to_string(kind)} + ": "
                        + (code ? std::string{protocol::to_string(*code)} : caf::to_string(err));
-  if (std::find(t.summary.degraded_reasons.begin(), t.summary.degraded_reasons.end(), reason)
-      == t.summary.degraded_reasons.end())
-    t.summary.degraded_reasons.push_back(reason);
+  record_degraded(t, reason);
   spdlog::warn("turn {} degraded: {} ({})", t.summary.turn_id, reason, protocol::describe(err));
   emit(self, protocol::error_event{t.summary.turn_id,
                                    code ? std::string{protocol::to_string(*code)} : "unavailable",
@@ -396,6 +401,11 @@ void show_results(conv_actor* self, const search_state& s, const protocol::searc
   learn_currency(self, r.products);
   auto what = describe_search(s.query, s.filters, self->state.ctx.currency);
   auto* t = turn_of(self);
+  // Results without the embedding model's ranking: still an answer (the explanation says so),
+  // but not the full one.
+  if (!r.degraded.empty())
+    record_degraded(*t, std::string{protocol::to_string(agent_kind::product_discovery)} + ": "
+                          + r.degraded);
   if (r.products.empty()) {
     if (paging)
       say(self, "That's all I have for " + what + ".");
@@ -1063,7 +1073,11 @@ void rank_candidates(conv_actor* self, search_state s, protocol::search_result r
     if (page.products.size() > page_size)
       page.products.resize(page_size);
     page.scores.clear();
-    page.explanation.clear();   // it describes the candidate pool, not this page
+    // The explanation describes the candidate pool, not this page; a keyword-only pool
+    // still says so.
+    page.explanation = page.degraded.empty()
+                         ? std::string{}
+                         : "Matched by keywords only (" + page.degraded + ").";
     show_results(self, s, page, "Picked for you", false, applied);
   };
   call(

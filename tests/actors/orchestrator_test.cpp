@@ -458,6 +458,19 @@ TEST_F(orchestrator_test, alerts_and_style_intents_reach_their_agents_or_say_the
   EXPECT_TRUE(contains(like.reply, "Style profiles aren't available right now.")) << like.reply;
 }
 
+TEST_F(orchestrator_test, keyword_only_results_are_shown_but_the_turn_counts_as_degraded) {
+  start();
+  agents->search_degraded = "embeddings: timeout";
+  auto s = say("show me kurtas");
+  EXPECT_TRUE(s.degraded);
+  ASSERT_EQ(s.degraded_reasons.size(), 1u);
+  EXPECT_EQ(s.degraded_reasons[0], "product_discovery: embeddings: timeout");
+  EXPECT_TRUE(contains(s.reply, "matched by keywords only")) << s.reply;
+  EXPECT_TRUE(events->errors.empty()) << "results were shown: nothing is unavailable";
+  agents->search_degraded.clear();
+  EXPECT_FALSE(say("show me shirts").degraded);
+}
+
 TEST_F(orchestrator_test, discovery_down_degrades_search_and_skips_dependent_steps) {
   start();
   directory.remove(protocol::agent_kind::product_discovery, discovery.address());

@@ -78,6 +78,10 @@ caf::actor spawn_test_discovery(caf::actor_system& sys,
         auto r = idx->search(req.query, req.filters, req.limit, req.offset);
         if (!r)
           return r.error();
+        if (!log->search_degraded.empty()) {
+          r->degraded = log->search_degraded;
+          r->explanation += "matched by keywords only: the search model did not answer in time";
+        }
         return std::move(*r);
       },
       [idx](const similar_request& req) -> caf::result<search_result> {

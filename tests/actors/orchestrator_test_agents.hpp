@@ -35,6 +35,8 @@ struct agent_log {
   int cart_requests = 0;
   std::vector<protocol::order> orders;
   std::map<std::string, int32_t> cart;   // product id -> quantity, the cart's real state
+  /// Set: searches answer as discovery does when the embedding model did not (keywords only).
+  std::string search_degraded;
 };
 
 /// The style profiler stand-in's state and what it was asked. Stated preferences are kept per
