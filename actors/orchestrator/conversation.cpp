@@ -106,6 +106,9 @@ struct conversation_state {
   bool unsaved = false;        // the context in memory is newer than the stored one
   bool save_in_flight = false;
   bool save_again = false;     // the context changed while a save was in flight
+  // The finished turn is answered once its context is stored: with a shared store (Redis) the
+  // shopper may continue on another gateway the moment the answer arrives.
+  bool answer_when_saved = false;
   // Calls being dispatched on the stack: an answer that arrives synchronously (unavailable
   // agent, open breaker) must not advance the plan under the feet of the code dispatching it.
   int dispatch_depth = 0;
@@ -124,6 +127,7 @@ void run_next(conv_actor* self);
 void start_next_turn(conv_actor* self);
 void begin_plan(conv_actor* self);
 void complete_turn(conv_actor* self);
+void deliver_turn(conv_actor* self);
 void start_when_ready(conv_actor* self);
 
 // -- small helpers ------------------------------------------------------------------------------
@@ -1231,10 +1235,14 @@ void save_context(conv_actor* self) {
                          spdlog::warn("session {}: context not saved ({})", session_of(self),
                                       protocol::describe(done.error()));
                        }
-                       if (std::exchange(st.save_again, false))
+                       if (std::exchange(st.save_again, false)) {
                          save_context(self);
-                       else
+                       } else if (std::exchange(st.answer_when_saved, false)) {
+                         deliver_turn(self);   // saved, or failing: answer either way
+                         start_when_ready(self);
+                       } else {
                          maybe_quit(self);
+                       }
                      });
 }
 
@@ -1345,6 +1353,36 @@ void finish_turn(conv_actor* self) {
 }
 
 void complete_turn(conv_actor* self) {
+  auto& st = self->state;
+  if (st.persist && !st.deps.contexts.executor->runs_inline()) {
+    // A shared store: save first (a round trip to Redis), so the answer never gets ahead of
+    // what another gateway would read. The next turn waits: this one is still the turn.
+    st.answer_when_saved = true;
+    save_context(self);
+    // A store slower than a context read may take does not hold the answer any longer.
+    if (st.answer_when_saved)
+      self->delayed_send(self, st.deps.context_load_timeout,
+                         actors::store_continuation{[self, id = st.turn->summary.turn_id] {
+                           auto& s = self->state;
+                           if (!s.answer_when_saved || !s.turn || s.turn->summary.turn_id != id)
+                             return;
+                           s.answer_when_saved = false;
+                           count(s.deps.metrics.context_save_errors);
+                           spdlog::warn("session {}: context store too slow (over {} ms) to save "
+                                        "turn {} first; answering anyway",
+                                        session_of(self), s.deps.context_load_timeout.count(), id);
+                           deliver_turn(self);
+                           start_when_ready(self);
+                         }});
+    return;
+  }
+  deliver_turn(self);
+  // In process the store is this node's own: answering first costs nothing in consistency.
+  save_context(self);
+  start_when_ready(self);
+}
+
+void deliver_turn(conv_actor* self) {
   auto t = std::move(*self->state.turn);
   self->state.turn.reset();
   auto& summary = t.summary;
@@ -1366,10 +1404,8 @@ void complete_turn(conv_actor* self) {
                summary.degraded ? " (degraded)" : "");
   auto record = record_of(self, t);
   t.source.promise.deliver(std::move(summary));
-  // After the answer: neither store may delay it.
+  // After the answer: history never delays it.
   append_history(self, std::move(record));
-  save_context(self);
-  start_when_ready(self);
 }
 
 void run_next(conv_actor* self) {
