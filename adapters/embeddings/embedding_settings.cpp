@@ -5,40 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/section_reader.hpp"
 #include "protocol/errors.hpp"
 
 namespace cartmate::embeddings {
 
-namespace {
-
 using nlohmann::json;
 using protocol::errc;
 using protocol::make_error;
-
-caf::error read_string(const json& section, const char* key, std::string& out) {
-  auto it = section.find(key);
-  if (it == section.end())
-    return {};
-  if (!it->is_string())
-    return make_error(errc::invalid_argument,
-                      std::string{"embeddings."} + key + " must be a string");
-  out = it->get<std::string>();
-  return {};
-}
-
-caf::error read_int(const json& section, const char* key, int64_t lo, int64_t hi, int64_t& out) {
-  auto it = section.find(key);
-  if (it == section.end())
-    return {};
-  if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi)
-    return make_error(errc::invalid_argument, std::string{"embeddings."} + key
-                                                + " must be an integer from " + std::to_string(lo)
-                                                + " to " + std::to_string(hi));
-  out = it->get<int64_t>();
-  return {};
-}
-
-}  // namespace
 
 std::string embedding_settings::vector_source() const {
   return uses_model() ? "openai:" + model : "hashing";
@@ -46,28 +20,22 @@ std::string embedding_settings::vector_source() const {
 
 caf::expected<embedding_settings> read_embedding_settings(const json& settings) {
   embedding_settings out;
-  if (!settings.is_object())
-    return out;
-  auto section = settings.find("embeddings");
-  if (section == settings.end())
-    return out;
-  if (!section->is_object())
-    return make_error(errc::invalid_argument, "embeddings must be a section (an object)");
+  config::section_reader section{settings, "embeddings"};
   std::string provider = "hashing";
   int64_t dims = 0;
   int64_t batch = static_cast<int64_t>(out.batch_size);
   int64_t timeout = out.timeout.count();
   int64_t query_timeout = out.query_timeout.count();
   int64_t attempts = out.max_attempts;
-  for (auto err : {read_string(*section, "provider", provider),
-                   read_string(*section, "base_url", out.base_url),
-                   read_string(*section, "model", out.model),
-                   read_string(*section, "api_key_env", out.api_key_env),
-                   read_int(*section, "dimensions", 0, 16384, dims),
-                   read_int(*section, "batch_size", 1, 2048, batch),
-                   read_int(*section, "timeout_ms", 1, 600000, timeout),
-                   read_int(*section, "query_timeout_ms", 1, 60000, query_timeout),
-                   read_int(*section, "max_attempts", 1, 10, attempts)})
+  for (auto err : {section.text("provider", provider),
+                   section.text("base_url", out.base_url),
+                   section.text("model", out.model),
+                   section.text("api_key_env", out.api_key_env),
+                   section.integer("dimensions", 0, 16384, dims),
+                   section.integer("batch_size", 1, 2048, batch),
+                   section.integer("timeout_ms", 1, 600000, timeout),
+                   section.integer("query_timeout_ms", 1, 60000, query_timeout),
+                   section.integer("max_attempts", 1, 10, attempts)})
     if (err)
       return err;
   if (provider == "hashing")

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/nlu/language_understanding.hpp"
+#include "config/section_reader.hpp"
 #include "protocol/errors.hpp"
 
 namespace cartmate::llm {
@@ -20,32 +21,6 @@ using protocol::make_error;
 
 caf::error bad(const std::string& key, const std::string& what) {
   return make_error(errc::invalid_argument, "llm." + key + " " + what);
-}
-
-caf::error read_string(const json& s, const char* key, std::string& out, bool non_empty) {
-  auto it = s.find(key);
-  if (it == s.end())
-    return {};
-  if (!it->is_string())
-    return bad(key, "must be a string");
-  if (non_empty && it->get<std::string>().empty())
-    return bad(key, "must not be empty");
-  out = it->get<std::string>();
-  return {};
-}
-
-caf::error read_int(const json& s, const char* key, int64_t& out, int64_t min, int64_t max) {
-  auto it = s.find(key);
-  if (it == s.end())
-    return {};
-  if (!it->is_number_integer())
-    return bad(key, "must be an integer");
-  auto v = it->get<int64_t>();
-  if (v < min || v > max)
-    return bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max)
-                      + " (got " + std::to_string(v) + ")");
-  out = v;
-  return {};
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -74,14 +49,7 @@ caf::expected<std::string> read_prompt(const std::string& key, const std::string
 
 caf::expected<llm_settings> read_llm_settings(const json& settings) {
   llm_settings out;
-  if (!settings.is_object())
-    return out;
-  auto section = settings.find("llm");
-  if (section == settings.end())
-    return out;
-  if (!section->is_object())
-    return make_error(errc::invalid_argument, "llm must be a section (an object)");
-  const auto& s = *section;
+  config::section_reader s{settings, "llm"};
   std::string provider = "offline";
   int64_t timeout = out.timeout.count();
   int64_t attempts = out.max_attempts;
@@ -89,18 +57,20 @@ caf::expected<llm_settings> read_llm_settings(const json& settings) {
   int64_t threshold = out.breaker_failure_threshold;
   int64_t reset = out.breaker_reset.count();
   constexpr int64_t big = int64_t{1} << 40;
-  for (auto err : {read_string(s, "provider", provider, true),
-                   read_string(s, "base_url", out.base_url, false),
-                   read_string(s, "model", out.model, false),
-                   read_string(s, "api_key_env", out.api_key_env, false),
-                   read_int(s, "timeout_ms", timeout, 50, 120000),
-                   read_int(s, "max_attempts", attempts, 1, 10),
-                   read_int(s, "backoff_initial_ms", backoff, 1, big),
-                   read_int(s, "breaker_failure_threshold", threshold, 1, 1000000),
-                   read_int(s, "breaker_reset_ms", reset, 1, big),
-                   read_string(s, "system_prompt_file", out.system_prompt_file, true),
-                   read_string(s, "tools_file", out.tools_file, true),
-                   read_string(s, "reply_prompt_file", out.reply_prompt_file, true)})
+  for (auto err : {s.text("provider", provider, true),
+                   s.text("base_url", out.base_url),
+                   s.text("model", out.model),
+                   s.text("api_key_env", out.api_key_env),
+                   s.integer("timeout_ms", 50, 120000, timeout),
+                   s.integer("max_attempts", 1, 10, attempts),
+                   s.integer("backoff_initial_ms", 1, big, backoff),
+                   s.integer("breaker_failure_threshold", 1, 1000000, threshold),
+                   s.integer("breaker_reset_ms", 1, big, reset),
+                   s.text("system_prompt_file", out.system_prompt_file, true),
+                   s.text("tools_file", out.tools_file, true),
+                   s.text("reply_prompt_file", out.reply_prompt_file, true),
+                   s.number("temperature", 0.0, 2.0, out.temperature),
+                   s.boolean("stream_replies", out.stream_replies)})
     if (err)
       return err;
   if (provider == "offline")
@@ -109,19 +79,6 @@ caf::expected<llm_settings> read_llm_settings(const json& settings) {
     out.provider = llm_provider::openai;
   else
     return bad("provider", "must be \"offline\" or \"openai\" (got \"" + provider + "\")");
-  if (auto it = s.find("temperature"); it != s.end()) {
-    if (!it->is_number())
-      return bad("temperature", "must be a number");
-    auto t = it->get<double>();
-    if (!(t >= 0.0 && t <= 2.0))
-      return bad("temperature", "must be between 0 and 2");
-    out.temperature = t;
-  }
-  if (auto it = s.find("stream_replies"); it != s.end()) {
-    if (!it->is_boolean())
-      return bad("stream_replies", "must be true or false");
-    out.stream_replies = it->get<bool>();
-  }
   if (out.provider == llm_provider::openai) {
     if (out.base_url.rfind("http://", 0) != 0 && out.base_url.rfind("https://", 0) != 0)
       return bad("base_url", "must start with http:// or https:// (got \"" + out.base_url + "\")");
