@@ -19,6 +19,8 @@ class section_reader {
   /// `settings` is the whole tree and must outlive the reader. A missing section reads as empty;
   /// one that is not an object makes error() and every read fail.
   section_reader(const nlohmann::json& settings, std::string section);
+  /// A temporary tree would be gone before the first read.
+  section_reader(nlohmann::json&& settings, std::string section) = delete;
 
   /// Why the section cannot be read (not an object), or none.
   const caf::error& error() const { return error_; }

@@ -34,7 +34,8 @@ TEST(section_reader, missing_keys_and_sections_keep_the_defaults) {
 }
 
 TEST(section_reader, values_of_the_right_type_and_range_are_read) {
-  section_reader s{json{{"s", {{"t", "x"}, {"n", 10}, {"d", 1}, {"b", false}}}}, "s"};
+  const json settings{{"s", {{"t", "x"}, {"n", 10}, {"d", 1}, {"b", false}}}};
+  section_reader s{settings, "s"};
   std::string text;
   int64_t n = 0;
   double d = 0;
@@ -50,8 +51,8 @@ TEST(section_reader, values_of_the_right_type_and_range_are_read) {
 }
 
 TEST(section_reader, wrong_types_and_ranges_name_the_key_and_leave_the_value) {
-  section_reader s{json{{"s", {{"t", 3}, {"e", ""}, {"n", 11}, {"f", 1.5}, {"d", "x"}, {"b", 1}}}},
-                   "s"};
+  const json settings{{"s", {{"t", 3}, {"e", ""}, {"n", 11}, {"f", 1.5}, {"d", "x"}, {"b", 1}}}};
+  section_reader s{settings, "s"};
   std::string text = "keep";
   int64_t n = 1;
   double d = 0.25;
@@ -71,7 +72,8 @@ TEST(section_reader, wrong_types_and_ranges_name_the_key_and_leave_the_value) {
 }
 
 TEST(section_reader, a_section_that_is_not_an_object_fails_every_read) {
-  section_reader s{json{{"s", 3}}, "s"};
+  const json settings{{"s", 3}};
+  section_reader s{settings, "s"};
   ASSERT_TRUE(s.error());
   EXPECT_THAT(protocol::describe(s.error()), HasSubstr("s must be a section"));
   std::string text;
