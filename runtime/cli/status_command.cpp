@@ -44,7 +44,7 @@ void print_status(const nlohmann::json& s, std::ostream& out) {
         << std::setw(22) << p.value("address", "") << std::setw(11) << p.value("state", "")
         << "since " << clock_time(p.value("since_ms", int64_t{0}));
     if (p.value("state", "") == "up")
-      out << "  hosts: " << joined(p.at("agents"));
+      out << "  hosts: " << joined(p.at("agents")) << (p.value("gateway", false) ? " (gateway)" : "");
     else if (!p.value("last_error", "").empty())
       out << "  " << p.value("last_error", "");
     out << "\n";

@@ -70,6 +70,7 @@ struct peer {
   bool heartbeat_outstanding = false;
   uint32_t failures = 0;
   std::string node;
+  bool gateway = false;
   caf::actor member;
   int64_t incarnation = 0;
   std::vector<protocol::cluster_agent> agents;
@@ -132,6 +133,7 @@ void publish_view(member_actor* self) {
     v.address = address;
     v.node = p.node;
     v.state = to_string(p.state);
+    v.gateway = p.gateway;
     for (auto& a : p.agents)
       v.agents.push_back(a.kind);
     v.last_error = p.last_error;
@@ -283,6 +285,7 @@ void on_member(member_actor* self, protocol::member_info info) {
   }
   bool fresh = p.state != peer_state::up;
   p.node = info.node;
+  p.gateway = info.gateway;
   p.incarnation = info.incarnation;
   if (fresh) {
     p.member = info.member;
@@ -440,6 +443,7 @@ std::string render_status(const cluster_member_deps& deps, const cluster_view& v
     peers.push_back({{"address", v.address},
                      {"node", v.node},
                      {"state", v.state},
+                     {"gateway", v.gateway},
                      {"agents", v.agents},
                      {"since_ms", v.since_ms},
                      {"last_error", v.last_error}});

@@ -31,6 +31,7 @@ struct peer_view {
   std::string address;      // host:port dialled or advertised
   std::string node;         // empty until it answered
   std::string state;        // connecting | up | down | refused
+  bool gateway = false;     // it accepts shoppers (node.gateway)
   std::vector<std::string> agents;
   std::string last_error;
   int64_t since_ms = 0;     // wall clock of the last state change
